@@ -1,0 +1,57 @@
+//! One file per resource; functions named by verb. The `security` of each
+//! `#[utoipa::path]` states who may call it (`admin` = owner or admin) and the
+//! extractor in the signature enforces it.
+
+pub mod agents;
+pub mod fallback;
+pub mod health;
+pub mod invites;
+pub mod me;
+pub mod openapi;
+pub mod resets;
+pub mod session;
+pub mod settings;
+pub mod setup;
+pub mod teams;
+pub mod tokens;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Everything under `/api`.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(openapi::document)
+        // First run and login: public.
+        .service(setup::status)
+        .service(setup::create)
+        .service(session::create)
+        .service(session::delete)
+        .service(invites::lookup)
+        .service(invites::accept)
+        .service(resets::lookup)
+        .service(resets::complete)
+        // Any logged-in agent.
+        .service(me::get)
+        .service(me::update)
+        .service(me::availability)
+        .service(me::password)
+        .service(agents::list)
+        .service(teams::list)
+        .service(teams::get)
+        // Admins.
+        .service(agents::update)
+        .service(agents::deactivate)
+        .service(agents::activate)
+        .service(agents::password_reset)
+        .service(invites::list)
+        .service(invites::create)
+        .service(invites::delete)
+        .service(teams::create)
+        .service(teams::update)
+        .service(teams::delete)
+        .service(teams::members)
+        .service(tokens::list)
+        .service(tokens::create)
+        .service(tokens::delete)
+        .service(settings::get)
+        .service(settings::update);
+}

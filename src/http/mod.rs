@@ -1,0 +1,85 @@
+//! The HTTP edge: the route table (where every route's authorization is visible),
+//! extractors, error rendering, static assets. Handlers are thin: parse, authorize,
+//! call one feature function, render.
+
+pub mod assets;
+pub mod errors;
+pub mod extract;
+mod handlers;
+mod middleware;
+mod openapi;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, Error, web};
+use utoipa_actix_web::AppExt;
+
+use crate::accounts::ratelimit::LoginLimiter;
+use crate::config::Config;
+use crate::db::Db;
+
+/// Shared by every worker.
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limiter: LoginLimiter,
+    pub assets: assets::AssetIndex,
+    pub api: openapi::ApiIndex,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Arc<Config>, limiter: LoginLimiter) -> AppState {
+        AppState {
+            db,
+            config,
+            limiter,
+            assets: assets::AssetIndex::build(),
+            api: openapi::ApiIndex::build(),
+        }
+    }
+}
+
+/// The route table without middleware; also used to generate the OpenAPI document.
+fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
+{
+    app.service(handlers::health::healthz).service(
+        utoipa_actix_web::scope("/api")
+            .configure(handlers::configure)
+            .default_service(web::to(handlers::fallback::api_fallback)),
+    )
+}
+
+/// The complete application for one worker.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let limits = errors::extractor_configs(state.config.http.max_body_kib);
+    let app = App::new()
+        .app_data(state)
+        .app_data(limits.json)
+        .app_data(limits.path)
+        .app_data(limits.query)
+        .into_utoipa_app();
+    routes(app)
+        .into_app()
+        .service(assets::index)
+        .service(assets::asset)
+        .default_service(web::to(handlers::fallback::not_found))
+        .wrap(from_fn(errors::localize_errors))
+        .wrap(from_fn(middleware::security_headers))
+        .wrap(Compress::default())
+        .wrap(from_fn(middleware::log_requests))
+}

@@ -1,0 +1,54 @@
+//! The one list of background jobs. Each is a plain async function run on an
+//! interval; errors are logged and the loop goes on. Aborted at shutdown.
+
+use std::time::Duration;
+
+use actix_web::web;
+use tokio::task::JoinSet;
+
+use crate::accounts::sessions;
+use crate::http::AppState;
+
+pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
+    let mut set = JoinSet::new();
+    let st = state.clone();
+    set.spawn(every(
+        Duration::from_secs(3600),
+        "purge_expired_sessions",
+        move || {
+            let st = st.clone();
+            async move { sessions::purge_expired(&st.db).await.map(|n| n as u64) }
+        },
+    ));
+    if let Some(interval) = sd_notify::watchdog_enabled() {
+        set.spawn(watchdog(state, interval / 2));
+    }
+    set
+}
+
+async fn every<F, Fut>(interval: Duration, name: &'static str, job: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = crate::error::AppResult<u64>>,
+{
+    let mut tick = tokio::time::interval(interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        match job().await {
+            Ok(n) => tracing::debug!(job = name, affected = n, "job done"),
+            Err(e) => tracing::warn!(job = name, error = ?e, "job failed"),
+        }
+    }
+}
+
+/// Tells systemd we are alive only while the database still answers.
+async fn watchdog(state: web::Data<AppState>, period: Duration) {
+    let mut tick = tokio::time::interval(period);
+    loop {
+        tick.tick().await;
+        if state.db.read(|c| Ok(crate::db::schema_version(c)?)).await.is_ok() {
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Watchdog]);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! kefu (客服): a self-hosted customer-service desk for small shops — one binary,
+//! one SQLite file. `run` is the whole server; `main.rs` and the tests both call it.
+#![forbid(unsafe_code)]
+
+pub mod accounts;
+pub mod assets;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod jobs;
+pub mod notify;
+pub mod settings;
+pub mod util;
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::{HttpServer, web};
+use anyhow::Context;
+
+use crate::accounts::ratelimit::{LimitPolicy, LoginLimiter};
+use crate::config::Config;
+use crate::db::{DataDirLock, Db};
+
+/// Creates the data directory if needed, takes its lock (one server per directory)
+/// and opens the database, applying pending migrations after a backup.
+pub fn open_data_dir(config: &Config) -> anyhow::Result<(DataDirLock, Db)> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    let lock = DataDirLock::acquire(dir).with_context(|| {
+        format!(
+            "the data directory {} must be writable by this user",
+            dir.display()
+        )
+    })?;
+    let (db, report) = Db::open(&config.db_path(), &config.database, &config.backups_dir())?;
+    if report.from_version != report.to_version {
+        tracing::info!(
+            from = report.from_version,
+            to = report.to_version,
+            backup = ?report.backup,
+            "database migrated"
+        );
+    }
+    Ok((lock, db))
+}
+
+/// Serves kefu on `listener` until `shutdown` resolves, then stops gracefully:
+/// in-flight requests finish, queued writes commit, the WAL is checkpointed.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    run_with_policy(config, listener, shutdown, LimitPolicy::default()).await
+}
+
+/// `run` with a chosen login rate-limit policy (tests use short windows).
+pub async fn run_with_policy(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()>,
+    policy: LimitPolicy,
+) -> anyhow::Result<()> {
+    let config = Arc::new(config);
+    let cfg = config.clone();
+    let (lock, db) = tokio::task::spawn_blocking(move || open_data_dir(&cfg)).await??;
+    let state = web::Data::new(http::AppState::new(
+        db.clone(),
+        config.clone(),
+        LoginLimiter::new(policy),
+    ));
+    let workers = match config.http.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get().min(4)),
+        n => n,
+    };
+    let address = listener.local_addr()?;
+    let app_state = state.clone();
+    let server = HttpServer::new(move || http::app(app_state.clone()))
+        .workers(workers)
+        .disable_signals()
+        .shutdown_timeout(10)
+        .listen(listener)
+        .context("cannot serve on the listener")?
+        .run();
+    let handle = server.handle();
+    let mut server_task = tokio::spawn(server);
+    let mut background = jobs::spawn_all(state.clone());
+    tracing::info!(%address, url = %config.public_url(), "kefu is serving");
+    let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
+
+    tokio::select! {
+        result = &mut server_task => {
+            result.context("server task failed")?.context("server failed")?;
+        }
+        () = shutdown => {
+            tracing::info!("shutting down");
+            let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+            handle.stop(true).await;
+            let _ = server_task.await;
+        }
+    }
+    background.abort_all();
+    db.shutdown().await;
+    drop(lock);
+    tracing::info!("stopped");
+    Ok(())
+}
