@@ -67,6 +67,10 @@ pub async fn run_with_policy(
     shutdown: impl Future<Output = ()>,
     policy: LimitPolicy,
 ) -> anyhow::Result<()> {
+    let mut config = config;
+    let address = listener.local_addr()?;
+    // Links we hand out must carry the real port when none was configured (e.g. port 0).
+    config.base_url.get_or_insert_with(|| format!("http://{address}"));
     let config = Arc::new(config);
     let cfg = config.clone();
     let (lock, db) = tokio::task::spawn_blocking(move || open_data_dir(&cfg)).await??;
@@ -79,7 +83,6 @@ pub async fn run_with_policy(
         0 => std::thread::available_parallelism().map_or(2, |n| n.get().min(4)),
         n => n,
     };
-    let address = listener.local_addr()?;
     let app_state = state.clone();
     let server = HttpServer::new(move || http::app(app_state.clone()))
         .workers(workers)

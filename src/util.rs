@@ -54,26 +54,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
-        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
-    }
-
-    #[test]
-    fn tokens_are_unique_and_hash_stably() {
-        let a = random_token();
-        assert_eq!(a.len(), 43);
-        assert_ne!(a, random_token());
-        assert_eq!(token_hash(&a), token_hash(&a));
-    }
-}
-
 /// Stores a Rust enum with `as_str`/`parse` as TEXT in SQLite.
 macro_rules! sql_text_enum {
     ($name:ty) => {
@@ -94,3 +74,23 @@ macro_rules! sql_text_enum {
     };
 }
 pub(crate) use sql_text_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_415), (2025, 11, 23));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+    }
+
+    #[test]
+    fn tokens_are_unique_and_hash_stably() {
+        let a = random_token();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, random_token());
+        assert_eq!(token_hash(&a), token_hash(&a));
+    }
+}

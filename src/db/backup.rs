@@ -83,6 +83,8 @@ pub fn restore_database(
     backups_dir: &Path,
     src: &Path,
 ) -> anyhow::Result<RestoreReport> {
+    fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
     let _lock = DataDirLock::acquire(data_dir)?;
     let source = Connection::open_with_flags(src, OpenFlags::SQLITE_OPEN_READ_ONLY)
         .with_context(|| format!("cannot open {}", src.display()))?;

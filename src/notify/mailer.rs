@@ -32,6 +32,7 @@ fn transport(smtp: &SmtpConfig) -> anyhow::Result<AsyncSmtpTransport<Tokio1Execu
 
 /// Sends a short bilingual test message; returns the server's reply.
 pub async fn send_test_email(smtp: &SmtpConfig, to: &str, shop_name: &str) -> anyhow::Result<String> {
+    let transport = transport(smtp)?;
     let from = smtp.from.as_deref().context(
         "no sender address: set [smtp] from in kefu.toml (e.g. \"My Shop <service@myshop.example>\")",
     )?;
@@ -50,7 +51,7 @@ pub async fn send_test_email(smtp: &SmtpConfig, to: &str, shop_name: &str) -> an
             "This is a test email from kefu for {shop}. Email sending works.\n\n\
              这是 {shop} 的 kefu 客服系统发送的测试邮件，邮件发送功能正常。\n"
         ))?;
-    let response = transport(smtp)?
+    let response = transport
         .send(message)
         .await
         .context("the SMTP server did not accept the message")?;

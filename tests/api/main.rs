@@ -1,0 +1,12 @@
+//! Integration tests: the real server in-process over HTTP, a real SQLite file,
+//! the real `kefu` binary for CLI commands, a real SMTP server for mail.
+
+mod common;
+
+mod admin;
+mod assets;
+mod authz;
+mod bad_input;
+mod cli;
+mod session;
+mod storage;
