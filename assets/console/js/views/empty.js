@@ -1,0 +1,21 @@
+// Inbox, Tickets, Knowledge base and Reports: placeholders until those
+// features land, each saying what will appear there.
+import { emptyState } from '../ui.js';
+import { t } from '../i18n.js';
+
+function placeholder(key, iconName) {
+  return (page, _params, ctx) => {
+    ctx.setTitle(t(`nav.${key}`));
+    page.append(emptyState({
+      iconName,
+      title: t(`${key}.empty_title`),
+      text: t(`${key}.empty_text`),
+      testid: `empty-${key}`,
+    }));
+  };
+}
+
+export const renderInbox = placeholder('inbox', 'inbox');
+export const renderTickets = placeholder('tickets', 'ticket');
+export const renderKb = placeholder('kb', 'book');
+export const renderReports = placeholder('reports', 'chart');

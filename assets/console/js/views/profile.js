@@ -1,0 +1,114 @@
+// Profile: your name, language, availability, password, and log out.
+import { api } from '../api.js';
+import { chooseLang, logout, refresh } from '../app.js';
+import { h } from '../dom.js';
+import { field, form } from '../forms.js';
+import { icon } from '../icons.js';
+import { LANGS, browserLang, t } from '../i18n.js';
+import { onSessionChange, session, updateAgent } from '../session.js';
+import { badge, card, toast } from '../ui.js';
+
+/** A row of radio buttons that look like a segmented control. */
+function segmented({ name, options, value, testid, onChange }) {
+  return h('div', { class: 'segmented', role: 'radiogroup', testid },
+    options.map(([v, label, extra]) => h('label', { class: 'segment', testid: `${testid}-${v}` },
+      h('input', { type: 'radio', name, value: v, checked: v === value, onChange: () => onChange(v) }),
+      h('span', { class: 'segment-text' }, extra || null, label))));
+}
+
+function detailsCard() {
+  const a = session.agent;
+  const f = form({
+    testid: 'profile-form',
+    submitLabel: t('common.save'),
+    children: [
+      field({ label: t('field.name'), name: 'name', required: true, value: a.name, testid: 'profile-name',
+        autocomplete: 'name' }),
+      h('dl', { class: 'facts' },
+        h('dt', null, t('field.email')), h('dd', { testid: 'profile-email' }, a.email),
+        h('dt', null, t('field.role')), h('dd', null, badge(t(`role.${a.role}`), 'accent'))),
+    ],
+    onSubmit: async (v) => {
+      const r = await api.patch('/api/me', { name: v.name });
+      updateAgent(r.agent);
+      toast(t('common.saved'));
+    },
+  });
+  return card(t('profile.details'), f);
+}
+
+function languageCard() {
+  const auto = t('profile.lang_auto', { lang: LANGS.find((l) => l.code === browserLang()).label });
+  return card(t('profile.language'),
+    h('p', { class: 'hint' }, t('profile.language_text')),
+    segmented({
+      name: 'locale', testid: 'profile-lang', value: session.agent.locale || 'auto',
+      options: [['auto', auto], ...LANGS.map((l) => [l.code, l.label])],
+      onChange: (v) => chooseLang(v === 'auto' ? null : v),
+    }));
+}
+
+function availabilityCard() {
+  const group = segmented({
+    name: 'availability', testid: 'profile-availability', value: session.agent.availability,
+    options: ['online', 'away', 'offline'].map((a) => [a, t(`availability.${a}`),
+      h('span', { class: ['dot', `dot-${a}`], 'aria-hidden': 'true' })]),
+    onChange: async (v) => {
+      try {
+        const r = await api.put('/api/me/availability', { availability: v });
+        updateAgent(r.agent);
+        toast(t('availability.changed', { status: t(`availability.${v}`) }));
+      } catch (err) {
+        toast(err.message, 'error');
+        refresh();
+      }
+    },
+  });
+  // The header's status menu can change it too: keep the radios in step.
+  const unsubscribe = onSessionChange(() => {
+    if (!group.isConnected) {
+      unsubscribe();
+      return;
+    }
+    const radio = group.querySelector(`input[value="${session.agent ? session.agent.availability : ''}"]`);
+    if (radio) radio.checked = true;
+  });
+  return card(t('availability.title'), h('p', { class: 'hint' }, t('profile.availability_text')), group);
+}
+
+function passwordCard() {
+  const again = field({ label: t('field.repeat_password'), name: 'new_password_again', type: 'password',
+    required: true, testid: 'password-again', autocomplete: 'new-password' });
+  const f = form({
+    testid: 'password-form',
+    submitLabel: t('profile.password_submit'),
+    children: [
+      field({ label: t('field.current_password'), name: 'current_password', type: 'password', required: true,
+        testid: 'password-current', autocomplete: 'current-password' }),
+      field({ label: t('field.new_password'), name: 'new_password', type: 'password', required: true,
+        testid: 'password-new', autocomplete: 'new-password', hint: t('field.password_hint') }),
+      again,
+    ],
+    onSubmit: async (v, el) => {
+      if (v.new_password !== v.new_password_again) {
+        again.input.setAttribute('aria-invalid', 'true');
+        throw new Error(t('form.password_mismatch'));
+      }
+      await api.post('/api/me/password', { current_password: v.current_password, new_password: v.new_password });
+      el.reset();
+      toast(t('profile.password_changed'));
+    },
+  });
+  return card(t('profile.password'), f);
+}
+
+/** #/profile */
+export function renderProfile(page, _params, ctx) {
+  ctx.setTitle(t('nav.profile'));
+  page.append(h('div', { class: 'stack' },
+    detailsCard(), languageCard(), availabilityCard(), passwordCard(),
+    card(null, h('div', { class: 'logout-row' },
+      h('p', { class: 'hint' }, t('profile.logout_text', { shop: session.shopName || t('app.name') })),
+      h('button', { type: 'button', class: 'btn btn-danger', testid: 'logout', onClick: logout },
+        icon('logout', 'icon icon-sm'), h('span', null, t('profile.logout')))))));
+}

@@ -1,0 +1,47 @@
+// Settings: a row of tabs (Agents, Teams, API tokens, Shop) over the
+// chosen section. Agents who are not admins only see Teams, read-only.
+import { h } from '../dom.js';
+import { icon } from '../icons.js';
+import { t } from '../i18n.js';
+import { go } from '../router.js';
+import { isAdmin } from '../session.js';
+import { renderAgents } from './agents.js';
+import { renderShop } from './shop.js';
+import { renderTeams } from './teams.js';
+import { renderTokens } from './tokens.js';
+
+const SECTIONS = [
+  { key: 'agents', icon: 'user', admin: true, render: renderAgents },
+  { key: 'teams', icon: 'users', admin: false, render: renderTeams },
+  { key: 'tokens', icon: 'key', admin: true, render: renderTokens },
+  { key: 'shop', icon: 'shop', admin: true, render: renderShop },
+];
+
+/** #/settings and #/settings/<section>. */
+export function renderSettings(page, params, ctx) {
+  const visible = SECTIONS.filter((s) => isAdmin() || !s.admin);
+  const section = visible.find((s) => s.key === params.section);
+  if (!section) {
+    go(`/settings/${visible[0].key}`, { replace: true });
+    return;
+  }
+  ctx.setTitle(t('nav.settings'));
+  const tabs = h('nav', { class: 'tabs', testid: 'settings-tabs', 'aria-label': t('nav.settings') },
+    visible.map((s) => h('a', {
+      class: ['tab', s === section && 'active'],
+      href: `#/settings/${s.key}`,
+      testid: `settings-tab-${s.key}`,
+      'aria-current': s === section ? 'page' : null,
+    }, icon(s.icon, 'icon icon-sm'), h('span', null, t(`settings.${s.key}.title`)))));
+  const body = h('div', { class: 'settings-body', testid: `settings-${section.key}` });
+  page.append(tabs, body);
+  section.render(body);
+}
+
+/** Heading of a settings section: title, one sentence, optional action button. */
+export function sectionHead(title, text, action) {
+  return h('div', { class: 'section-head' },
+    h('div', { class: 'section-head-text' }, h('h2', { class: 'section-title' }, title),
+      text ? h('p', { class: 'section-text' }, text) : null),
+    action || null);
+}
