@@ -39,6 +39,7 @@ pub fn open_data_dir(config: &Config) -> anyhow::Result<(DataDirLock, Db)> {
         )
     })?;
     let (db, report) = Db::open(&config.db_path(), &config.database, &config.backups_dir())?;
+    db::match_data_dir_owner(dir);
     if report.from_version != report.to_version {
         tracing::info!(
             from = report.from_version,

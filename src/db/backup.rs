@@ -138,6 +138,7 @@ pub fn restore_database(
     fs::rename(&staged, db_path)
         .with_context(|| format!("cannot move the restored database to {}", db_path.display()))?;
     sync_dir(db_path);
+    super::lock::match_data_dir_owner(data_dir);
     Ok(RestoreReport {
         restored_version: version,
         previous_saved_to,

@@ -1,8 +1,12 @@
 //! One server per data directory: `kefu serve` holds an exclusive lock on
 //! `<data>/kefu.lock` for its lifetime, and `kefu restore` needs the same lock.
+//! Also keeps the directory's files owned by the directory's owner when an operator
+//! runs a command as root (`sudo kefu create-admin`), so the service user can still
+//! write them afterwards.
 
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
@@ -48,5 +52,29 @@ impl DataDirLock {
         file.rewind()?;
         write!(file, "{}", std::process::id())?;
         Ok(DataDirLock { _file: file, path })
+    }
+}
+
+/// When running as root, gives the database files, the lock and the backups to the
+/// owner of the data directory. Does nothing for other users (they cannot chown).
+pub fn match_data_dir_owner(data_dir: &Path) {
+    let running_as_root = std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0);
+    let Ok(dir) = std::fs::metadata(data_dir) else {
+        return;
+    };
+    if !running_as_root || dir.uid() == 0 {
+        return;
+    }
+    let mut paths: Vec<PathBuf> = ["kefu.db", "kefu.db-wal", "kefu.db-shm", "kefu.lock", "backups"]
+        .iter()
+        .map(|name| data_dir.join(name))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(data_dir.join("backups")) {
+        paths.extend(entries.filter_map(|e| e.ok().map(|e| e.path())));
+    }
+    for path in paths.iter().filter(|p| p.exists()) {
+        if let Err(e) = std::os::unix::fs::chown(path, Some(dir.uid()), Some(dir.gid())) {
+            tracing::warn!(path = %path.display(), error = %e, "cannot hand the file back to the data directory's owner");
+        }
     }
 }

@@ -17,7 +17,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::Connection;
 
 pub use backup::{backup_database, restore_database};
-pub use lock::DataDirLock;
+pub use lock::{DataDirLock, match_data_dir_owner};
 pub use migrate::{MIGRATIONS, Migration, latest_version, migrate_to, schema_version};
 
 use crate::config::{DatabaseConfig, Synchronous};

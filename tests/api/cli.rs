@@ -297,3 +297,38 @@ async fn send_test_email_reaches_a_real_smtp_server() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out).contains("[smtp] host"), "{}", text(&out));
 }
+
+/// `sudo kefu create-admin` on a packaged install must not leave root-owned database
+/// files that the service user cannot write.
+#[tokio::test]
+async fn commands_run_as_root_keep_files_owned_by_the_data_dir_owner() {
+    use std::os::unix::fs::MetadataExt;
+    if std::fs::metadata("/proc/self").unwrap().uid() != 0 {
+        eprintln!("not root: ownership hand-back cannot be exercised here (CI runs as root)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let nobody = 65534;
+    std::os::unix::fs::chown(&data, Some(nobody), Some(nobody)).unwrap();
+    let out = kefu(
+        &[
+            "create-admin",
+            "--data",
+            data.to_str().unwrap(),
+            "--email",
+            "a@shop.example",
+            "--name",
+            "A",
+            "--password-stdin",
+        ],
+        &[],
+        Some("root-made-password\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    for name in ["kefu.db", "kefu.lock"] {
+        let meta = std::fs::metadata(data.join(name)).unwrap();
+        assert_eq!((meta.uid(), meta.gid()), (nobody, nobody), "{name}");
+    }
+}
