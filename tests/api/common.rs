@@ -44,7 +44,13 @@ impl TestServer {
 
     /// Starts on an existing data dir; `Err` when the server refuses to start.
     pub async fn start_in(dir: &Path, policy: LimitPolicy) -> anyhow::Result<TestServer> {
-        let config = test_config(dir);
+        Self::start_with(test_config(dir), policy).await
+    }
+
+    /// Starts with a hand-made configuration (its `data_dir` is used as is).
+    pub async fn start_with(config: Config, policy: LimitPolicy) -> anyhow::Result<TestServer> {
+        let dir = config.data_dir.clone();
+        let dir = dir.as_path();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop_tx, stop_rx) = oneshot::channel::<()>();

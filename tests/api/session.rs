@@ -271,3 +271,54 @@ async fn profile_language_and_availability() {
     assert_eq!(c.login(OWNER_EMAIL, OWNER_PASSWORD).await.0, 401);
     assert_eq!(c.login(OWNER_EMAIL, "new-password-1").await.0, 200);
 }
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.base_url = Some("https://help.shop.example".into());
+    let server = TestServer::start_with(config, LimitPolicy::default())
+        .await
+        .unwrap();
+    let res = server
+        .client()
+        .send(
+            reqwest::Method::POST,
+            "/api/setup",
+            Some(json!({"shop_name": "店", "name": "王", "email": "w@shop.cn", "password": "long-enough-1"})),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let cookie = res
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+    // A browser would only send it over https; send it by hand to check the links.
+    let body: serde_json::Value = res.json().await.unwrap();
+    let inv: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/api/invites", server.base))
+        .header("cookie", cookie.split(';').next().unwrap())
+        .header("x-csrf-token", body["csrf_token"].as_str().unwrap())
+        .json(&json!({"email": "x@shop.cn"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        inv["link"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://help.shop.example/#/invite/"),
+        "{inv}"
+    );
+    server.stop().await.unwrap();
+}
