@@ -1,37 +1,10 @@
 //! The operator's commands, run as the real binary.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use kefu::accounts::ratelimit::LimitPolicy;
 
 use crate::common::*;
-
-fn kefu(args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Output {
-    let mut cmd = Command::new(kefu_bin());
-    cmd.args(args)
-        .env_remove("RUST_LOG")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    if let Some(input) = stdin {
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 #[tokio::test]
 async fn healthcheck_reports_up_and_down() {

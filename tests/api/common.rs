@@ -1,8 +1,10 @@
 //! Test harness: a real kefu server in-process on 127.0.0.1:0 with a temp data dir,
 //! and a small JSON client that keeps cookies and the CSRF token like the console.
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use kefu::accounts::ratelimit::LimitPolicy;
@@ -220,7 +222,29 @@ pub fn code(body: &Value) -> &str {
     body["error"]["code"].as_str().unwrap_or("<no error code>")
 }
 
-/// Path to the built `kefu` binary (for CLI tests).
-pub fn kefu_bin() -> &'static str {
-    env!("CARGO_BIN_EXE_kefu")
+/// Runs the built `kefu` binary with `args`, extra environment and optional stdin.
+pub fn kefu(args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kefu"));
+    cmd.args(args)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }

@@ -1,7 +1,5 @@
 //! The SQLite file over its life: migrations, backups, restores, one server per directory.
 
-use std::process::Command;
-
 use kefu::accounts::ratelimit::LimitPolicy;
 use serde_json::json;
 
@@ -31,62 +29,66 @@ async fn backup_while_serving_then_restore() {
     let mut owner = server.setup_owner().await;
     assert_eq!(owner.post("/api/teams", json!({"name": "售后"})).await.0, 201);
 
-    let out = Command::new(kefu_bin())
-        .args([
+    let out = kefu(
+        &[
             "backup",
             backup.to_str().unwrap(),
             "--data",
             data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        ],
+        &[],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
     assert_eq!(
         team_names(&rusqlite::Connection::open(&backup).unwrap()),
         ["售后"]
     );
 
     // Refuses to overwrite unless told to.
-    let out = Command::new(kefu_bin())
-        .args([
+    let out = kefu(
+        &[
             "backup",
             backup.to_str().unwrap(),
             "--data",
             data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+        ],
+        &[],
+        None,
+    );
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+    assert!(text(&out).contains("--force"));
 
     assert_eq!(owner.post("/api/teams", json!({"name": "销售"})).await.0, 201);
 
     // Restore refuses while the server holds the data directory.
-    let out = Command::new(kefu_bin())
-        .args([
+    let out = kefu(
+        &[
             "restore",
             backup.to_str().unwrap(),
             "--data",
             data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+        ],
+        &[],
+        None,
+    );
     assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = text(&out);
     assert!(err.contains("kefu is running"), "{err}");
     assert_eq!(team_names(&server.db()), ["售后", "销售"], "nothing changed");
 
     server.stop().await.unwrap();
-    let out = Command::new(kefu_bin())
-        .args([
+    let out = kefu(
+        &[
             "restore",
             backup.to_str().unwrap(),
             "--data",
             data.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        ],
+        &[],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
 
     let server = TestServer::start_in(&data, LimitPolicy::default()).await.unwrap();
     let mut c = server.client();
@@ -125,17 +127,18 @@ async fn restore_refuses_files_that_are_not_kefu_databases() {
         .execute_batch("CREATE TABLE t (x); PRAGMA user_version = 1;")
         .unwrap();
     for (file, expect) in [(&junk, "not a SQLite database"), (&other, "not a kefu database")] {
-        let out = Command::new(kefu_bin())
-            .args([
+        let out = kefu(
+            &[
                 "restore",
                 file.to_str().unwrap(),
                 "--data",
                 data.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
+            ],
+            &[],
+            None,
+        );
         assert!(!out.status.success());
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = text(&out);
         assert!(err.contains(expect), "{err}");
     }
     assert!(!data.join("kefu.db").exists());
