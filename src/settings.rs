@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::accounts::{Principal, audit};
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::util::now_ms;
 
@@ -67,5 +67,4 @@ pub async fn update_shop(
         Ok(shop(c)?)
     })
     .await
-    .map_err(|e: AppError| e)
 }

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use rusqlite::{Connection, OpenFlags};
 
 use super::lock::DataDirLock;
-use super::migrate::{backup_path, latest_version, schema_version};
+use super::migrate::{latest_version, schema_version};
 
 /// Copies the open database `src` into a new file `dest`, atomically: the copy is
 /// written beside `dest`, checked, flushed and only then renamed into place.
@@ -47,6 +47,11 @@ fn sync_dir(file: &Path) {
     {
         let _ = d.sync_all();
     }
+}
+
+/// Where a backup file for `tag` goes: `<backups>/kefu-<tag>-<time>.db`.
+pub(super) fn backup_path(backups_dir: &Path, tag: &str) -> PathBuf {
+    backups_dir.join(format!("kefu-{tag}-{}.db", crate::util::file_stamp()))
 }
 
 /// `kefu backup FILE`: a consistent copy of the live database, safe while serving.

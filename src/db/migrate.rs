@@ -2,7 +2,7 @@
 //! transaction together with the new `PRAGMA user_version`, so a crash leaves the
 //! database at either the old or the new version, never in between.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use rusqlite::Connection;
@@ -78,10 +78,7 @@ pub(super) fn bring_up_to_date(
     }
     let mut backup = None;
     if current < latest && !is_empty(conn)? {
-        let file = backups_dir.join(format!(
-            "kefu-v{current}-before-v{latest}-{}.db",
-            crate::util::file_stamp()
-        ));
+        let file = super::backup::backup_path(backups_dir, &format!("v{current}-before-v{latest}"));
         super::backup::copy_database(conn, &file).with_context(|| {
             format!(
                 "cannot back up the database before migrating it (to {}); nothing was changed",
@@ -97,11 +94,6 @@ pub(super) fn bring_up_to_date(
         to_version: latest,
         backup,
     })
-}
-
-/// Where a backup file for `tag` would go.
-pub(super) fn backup_path(backups_dir: &Path, tag: &str) -> PathBuf {
-    backups_dir.join(format!("kefu-{tag}-{}.db", crate::util::file_stamp()))
 }
 
 #[cfg(test)]

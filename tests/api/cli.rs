@@ -187,7 +187,21 @@ async fn help_describes_every_command() {
 /// A real SMTP server (Python's aiosmtpd, installed by scripts/test) receives the mail.
 #[tokio::test]
 async fn send_test_email_reaches_a_real_smtp_server() {
-    let python = std::env::var("KEFU_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    // scripts/test exports the interpreter it installed aiosmtpd for; otherwise
+    // take the first Python that has it (pip's, or Debian's python3-aiosmtpd).
+    let python = std::env::var("KEFU_TEST_PYTHON").unwrap_or_else(|_| {
+        ["python3", "/usr/bin/python3"]
+            .into_iter()
+            .find(|py| {
+                Command::new(py)
+                    .args(["-c", "import aiosmtpd"])
+                    .stderr(Stdio::null())
+                    .status()
+                    .is_ok_and(|s| s.success())
+            })
+            .unwrap_or("python3")
+            .to_string()
+    });
     let dir = tempfile::tempdir().unwrap();
     let maildir = dir.path().join("mail");
     let port = std::net::TcpListener::bind("127.0.0.1:0")

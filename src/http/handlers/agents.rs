@@ -37,15 +37,12 @@ pub struct AgentUpdateBody {
     max_concurrent: Option<i64>,
 }
 
-fn parse_grantable_role(s: &str) -> AppResult<Role> {
+/// `agent` or `admin`: the roles that can be given (there is one owner, made at setup).
+pub(super) fn role_param(s: &str) -> AppResult<Role> {
     match Role::parse(s) {
         Some(r @ (Role::Agent | Role::Admin)) => Ok(r),
         _ => Err(AppError::bad_request("invalid_role").with("allowed", "agent, admin")),
     }
-}
-
-pub(super) fn role_param(s: &str) -> AppResult<Role> {
-    parse_grantable_role(s)
 }
 
 /// Change an agent's name, role or concurrent-conversation limit.
@@ -62,7 +59,7 @@ pub async fn update(
     let b = body.into_inner();
     let changes = AgentChanges {
         name: b.name,
-        role: b.role.as_deref().map(parse_grantable_role).transpose()?,
+        role: b.role.as_deref().map(role_param).transpose()?,
         max_concurrent: b.max_concurrent,
     };
     let agent = agents::update_agent(&state.db, admin.0, AgentId(*id), changes).await?;
