@@ -4,14 +4,20 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod contacts;
+pub mod conversations;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod inboxes;
 pub mod jobs;
 pub mod notify;
+pub mod realtime;
+pub mod routing;
 pub mod settings;
 pub mod util;
 

@@ -23,10 +23,22 @@ pub use agents::Agent;
 pub use teams::Team;
 pub use validate::{MAX_CONCURRENT_RANGE, PASSWORD_MIN};
 
+/// Declares an integer id newtype with serde, SQL and Display support.
+#[macro_export]
 macro_rules! id_type {
     ($name:ident) => {
         #[derive(
-            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+            Clone,
+            Copy,
+            Debug,
+            PartialEq,
+            Eq,
+            Hash,
+            PartialOrd,
+            Ord,
+            serde::Serialize,
+            serde::Deserialize,
+            utoipa::ToSchema,
         )]
         #[serde(transparent)]
         pub struct $name(pub i64);
@@ -50,6 +62,8 @@ macro_rules! id_type {
         }
     };
 }
+
+pub use crate::id_type;
 
 id_type!(AgentId);
 id_type!(TeamId);
@@ -182,4 +196,14 @@ pub(crate) fn audit(
 /// Checks a required single-line text field (for other modules' forms).
 pub fn validate_text(field: &'static str, raw: &str) -> crate::error::AppResult<String> {
     validate::required_text(field, raw)
+}
+
+/// Checks an optional text field with a length limit (for other modules' forms).
+pub fn validate_optional_text(field: &'static str, raw: &str, max: usize) -> crate::error::AppResult<String> {
+    validate::optional_text(field, raw, max)
+}
+
+/// Trims, lower-cases and checks an email address (for other modules' forms).
+pub fn validate_email(raw: &str) -> crate::error::AppResult<String> {
+    validate::email(raw)
 }

@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "teams_invites_tokens",
         sql: include_str!("../../migrations/0002_teams_invites_tokens.sql"),
     },
+    Migration {
+        version: 3,
+        name: "live_chat",
+        sql: include_str!("../../migrations/0003_live_chat.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -29,6 +29,9 @@ pub struct AssetIndex {
     by_hashed_name: HashMap<String, String>,
     index_html: String,
     index_csp: String,
+    /// The widget's chat frame; its CSP lacks `frame-ancestors`, set per inbox.
+    pub frame_html: String,
+    pub frame_csp: String,
 }
 
 fn hashed_name(path: &str, hash: &str) -> String {
@@ -75,12 +78,16 @@ impl AssetIndex {
                 },
             );
         }
-        let (index_html, index_csp) = render_index(&by_path);
+        let (index_html, csp) = render_page("console/index.html", &by_path);
+        let index_csp = format!("{csp}; frame-ancestors 'none'");
+        let (frame_html, frame_csp) = render_page("widget/frame.html", &by_path);
         AssetIndex {
             by_path,
             by_hashed_name,
             index_html,
             index_csp,
+            frame_html,
+            frame_csp,
         }
     }
 
@@ -90,8 +97,11 @@ impl AssetIndex {
     }
 }
 
-fn render_index(by_path: &HashMap<String, Entry>) -> (String, String) {
-    let template = Assets::get("console/index.html")
+/// Renders an HTML page template: the import map and asset manifest replace
+/// `<!-- kefu:head -->`, hashed URLs replace `{{asset:/assets/…}}`. Returns the page
+/// and its Content-Security-Policy (without `frame-ancestors`).
+fn render_page(template_path: &str, by_path: &HashMap<String, Entry>) -> (String, String) {
+    let template = Assets::get(template_path)
         .map(|f| String::from_utf8_lossy(&f.data).into_owned())
         .unwrap_or_else(|| "<!doctype html><title>kefu</title><!-- kefu:head -->".into());
     let mut sorted: Vec<_> = by_path.iter().collect();
@@ -128,7 +138,7 @@ fn render_index(by_path: &HashMap<String, Entry>) -> (String, String) {
     let csp = format!(
         "default-src 'self'; script-src 'self' 'sha256-{digest}'; style-src 'self'; \
          img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self'"
     );
     (html, csp)
 }

@@ -135,6 +135,28 @@ impl FromRequest for SessionAgent {
     }
 }
 
+/// A widget visitor, from the `X-Kefu-Visitor` header.
+pub struct Visitor(pub crate::channels::web::Visitor);
+
+impl FromRequest for Visitor {
+    type Error = AppError;
+    type Future = Fut<Self>;
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let st = state(req);
+        let token = req
+            .headers()
+            .get("x-kefu-visitor")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        Box::pin(async move {
+            let token = token.ok_or_else(|| AppError::unauthorized("visitor_unknown"))?;
+            crate::channels::web::authenticate(&st.db, token)
+                .await
+                .map(Visitor)
+        })
+    }
+}
+
 /// Where the request came from (for rate limits and the session list).
 pub struct Client(pub ClientInfo);
 

@@ -8,6 +8,8 @@ pub mod extract;
 mod handlers;
 mod middleware;
 mod openapi;
+mod widget_assets;
+mod ws;
 
 use std::sync::Arc;
 
@@ -28,6 +30,8 @@ pub struct AppState {
     pub limiter: LoginLimiter,
     pub assets: assets::AssetIndex,
     pub api: openapi::ApiIndex,
+    pub hub: crate::realtime::Hub,
+    pub flood: crate::channels::web::FloodGate,
 }
 
 impl AppState {
@@ -38,6 +42,8 @@ impl AppState {
             limiter,
             assets: assets::AssetIndex::build(),
             api: openapi::ApiIndex::build(),
+            hub: crate::realtime::Hub::new(),
+            flood: crate::channels::web::FloodGate::default(),
         }
     }
 }
@@ -77,6 +83,8 @@ pub fn app(
         .into_app()
         .service(assets::index)
         .service(assets::asset)
+        .service(widget_assets::loader)
+        .service(widget_assets::frame)
         .default_service(web::to(handlers::fallback::not_found))
         .wrap(from_fn(errors::localize_errors))
         .wrap(from_fn(middleware::security_headers))

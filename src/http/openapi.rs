@@ -34,6 +34,13 @@ impl Modify for SecuritySchemes {
             ))),
         );
         components.add_security_scheme(
+            "visitor",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Kefu-Visitor",
+                "The widget's visitor token from POST /api/widget/session.",
+            ))),
+        );
+        components.add_security_scheme(
             "token",
             SecurityScheme::Http(
                 HttpBuilder::new()

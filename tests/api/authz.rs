@@ -13,7 +13,8 @@ fn probe_body() -> Value {
         "name": "Probe", "email": "probe@shop.example", "role": "agent", "agent_ids": [],
         "description": "", "shop_name": "Probe shop", "default_locale": "en", "max_concurrent": 3,
         "availability": "online", "locale": "en", "token": "x", "password": "probe-password-1",
-        "current_password": "x", "new_password": "probe-password-2"
+        "current_password": "x", "new_password": "probe-password-2", "client_id": "probe", "body": "probe",
+        "typing": true, "up_to": 1, "status": "open"
     })
 }
 
@@ -21,6 +22,7 @@ struct Operation {
     method: Method,
     path: String,
     roles: Vec<String>,
+    schemes: Vec<String>,
     secured: bool,
 }
 
@@ -46,10 +48,15 @@ async fn operations(base: &str) -> Vec<Operation> {
                         .map(|s| s.as_str().unwrap().to_string())
                 })
                 .collect();
+            let schemes: Vec<String> = security
+                .iter()
+                .flat_map(|req| req.as_object().unwrap().keys().cloned())
+                .collect();
             ops.push(Operation {
                 method: method.to_uppercase().parse().unwrap(),
                 path: path.replace("{id}", "1").replace("{token}", "not-a-token"),
                 roles,
+                schemes,
                 secured: !security.is_empty(),
             });
         }
@@ -110,13 +117,13 @@ async fn every_protected_endpoint_needs_a_login() {
         let (s, b) = anonymous
             .request(op.method.clone(), &op.path, Some(probe_body()))
             .await;
-        assert_eq!(
-            (s, code(&b)),
-            (401, "not_authenticated"),
-            "{} {}",
-            op.method,
-            op.path
-        );
+        // Widget calls need a visitor token; everything else an agent's login.
+        let expected = if op.schemes.iter().any(|s| s == "visitor") {
+            "visitor_unknown"
+        } else {
+            "not_authenticated"
+        };
+        assert_eq!((s, code(&b)), (401, expected), "{} {}", op.method, op.path);
     }
     assert!(protected >= 24, "{protected}");
     // The public ones are exactly these.
@@ -133,11 +140,14 @@ async fn every_protected_endpoint_needs_a_login() {
             "GET /api/openapi.json",
             "GET /api/password-resets/not-a-token",
             "GET /api/setup",
+            "GET /api/widget/config",
+            "GET /api/widget/ws",
             "GET /healthz",
             "POST /api/invites/accept",
             "POST /api/password-resets/complete",
             "POST /api/session",
             "POST /api/setup",
+            "POST /api/widget/session",
         ]
     );
 }

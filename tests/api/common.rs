@@ -150,6 +150,10 @@ pub struct Client {
     pub csrf: Option<String>,
     pub bearer: Option<String>,
     pub lang: Option<String>,
+    /// Sent as `X-Kefu-Visitor` (widget calls).
+    pub visitor: Option<String>,
+    /// The last `kefu_session=…` cookie the server set (for websocket handshakes).
+    pub raw_cookie: Option<String>,
 }
 
 impl Client {
@@ -160,12 +164,23 @@ impl Client {
             csrf: None,
             bearer: None,
             lang: None,
+            visitor: None,
+            raw_cookie: None,
         }
     }
 
     pub async fn request(&mut self, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let res = self.send(method, path, body).await;
         let status = res.status().as_u16();
+        if let Some(cookie) = res
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("kefu_session=") && !v.starts_with("kefu_session=;"))
+        {
+            self.raw_cookie = cookie.split(';').next().map(str::to_string);
+        }
         let text = res.text().await.unwrap();
         let value: Value = if text.is_empty() {
             Value::Null
@@ -185,6 +200,9 @@ impl Client {
         }
         if let Some(b) = &self.bearer {
             req = req.bearer_auth(b);
+        }
+        if let Some(v) = &self.visitor {
+            req = req.header("x-kefu-visitor", v);
         }
         if let Some(l) = &self.lang {
             req = req.header("accept-language", l);

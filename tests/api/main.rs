@@ -7,6 +7,7 @@ mod admin;
 mod assets;
 mod authz;
 mod bad_input;
+mod chat;
 mod cli;
 mod session;
 mod storage;

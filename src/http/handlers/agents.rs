@@ -63,6 +63,8 @@ pub async fn update(
         max_concurrent: b.max_concurrent,
     };
     let agent = agents::update_agent(&state.db, admin.0, AgentId(*id), changes).await?;
+    // A higher limit may free room for queued conversations.
+    crate::conversations::redispatch(&state.db, &state.hub).await?;
     Ok(web::Json(AgentResponse { agent }))
 }
 

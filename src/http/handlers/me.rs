@@ -94,6 +94,8 @@ pub async fn availability(
     let a = Availability::parse(&body.availability)
         .ok_or_else(|| AppError::bad_request("invalid_availability"))?;
     let agent = agents::set_availability(&state.db, me.agent_id, a).await?;
+    // Someone came online: waiting customers may be handed out now.
+    crate::conversations::redispatch(&state.db, &state.hub).await?;
     Ok(web::Json(AgentResponse { agent }))
 }
 

@@ -3,8 +3,10 @@
 //! extractor in the signature enforces it.
 
 pub mod agents;
+pub mod conversations;
 pub mod fallback;
 pub mod health;
+pub mod inboxes;
 pub mod invites;
 pub mod me;
 pub mod openapi;
@@ -14,6 +16,7 @@ pub mod settings;
 pub mod setup;
 pub mod teams;
 pub mod tokens;
+pub mod widget;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -29,6 +32,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(invites::accept)
         .service(resets::lookup)
         .service(resets::complete)
+        // The widget: public, or the visitor token.
+        .service(widget::config)
+        .service(widget::session)
+        .service(widget::send)
+        .service(widget::poll)
+        .service(widget::set_typing)
+        .service(widget::mark_read)
+        .service(widget::handoff)
+        .service(widget::save_email)
+        .service(crate::http::ws::visitor_socket)
         // Any logged-in agent.
         .service(me::get)
         .service(me::update)
@@ -37,6 +50,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(agents::list)
         .service(teams::list)
         .service(teams::get)
+        .service(conversations::list)
+        .service(conversations::get)
+        .service(conversations::reply)
+        .service(conversations::set_status)
+        .service(conversations::assign)
+        .service(conversations::mark_read)
+        .service(conversations::set_typing)
+        .service(crate::http::ws::agent_socket)
         // Admins.
         .service(agents::update)
         .service(agents::deactivate)
@@ -52,6 +73,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tokens::list)
         .service(tokens::create)
         .service(tokens::delete)
+        .service(inboxes::list)
+        .service(inboxes::create)
+        .service(inboxes::get)
+        .service(inboxes::update)
+        .service(inboxes::delete)
         .service(settings::get)
         .service(settings::update);
 }

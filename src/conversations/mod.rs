@@ -1,0 +1,426 @@
+//! Conversations: the one ingest path every channel uses, agent replies and notes,
+//! the status machine (queued → open → pending / snoozed → resolved) with its
+//! timeline, and read/delivery state. Every change is committed first and then
+//! published to the realtime hub.
+
+mod store;
+pub mod views;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::accounts::{AgentId, TeamId};
+use crate::contacts::ContactId;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::inboxes::InboxId;
+use crate::realtime::{Event, Hub, Topic};
+use crate::routing;
+
+pub use store::BODY_MAX;
+pub use views::{ConversationSummary, Message};
+
+crate::accounts::id_type!(ConversationId);
+crate::accounts::id_type!(MessageId);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Bot,
+    Queued,
+    Open,
+    Pending,
+    Snoozed,
+    Resolved,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Bot => "bot",
+            Status::Queued => "queued",
+            Status::Open => "open",
+            Status::Pending => "pending",
+            Status::Snoozed => "snoozed",
+            Status::Resolved => "resolved",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        [
+            Status::Bot,
+            Status::Queued,
+            Status::Open,
+            Status::Pending,
+            Status::Snoozed,
+            Status::Resolved,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
+}
+crate::util::sql_text_enum!(Status);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Sender {
+    Contact,
+    Agent,
+    Bot,
+    System,
+}
+
+impl Sender {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sender::Contact => "contact",
+            Sender::Agent => "agent",
+            Sender::Bot => "bot",
+            Sender::System => "system",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Sender> {
+        [Sender::Contact, Sender::Agent, Sender::Bot, Sender::System]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+crate::util::sql_text_enum!(Sender);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Delivery {
+    Sent,
+    Delivered,
+    Read,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Delivered => "delivered",
+            Delivery::Read => "read",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Delivery> {
+        [Delivery::Sent, Delivery::Delivered, Delivery::Read]
+            .into_iter()
+            .find(|x| x.as_str() == s)
+    }
+}
+crate::util::sql_text_enum!(Delivery);
+
+/// What every channel hands to `ingest`: a customer's message on an inbox.
+pub struct InboundMessage {
+    pub inbox_id: InboxId,
+    pub contact_id: ContactId,
+    pub body: String,
+    /// The sender's id for this message (widget client id, email Message-ID…);
+    /// a message with a known id is not stored again.
+    pub external_id: Option<String>,
+}
+
+pub struct Ingested {
+    pub message: Message,
+    pub conversation: ConversationSummary,
+    /// True when `external_id` was already stored: nothing new was written.
+    pub duplicate: bool,
+}
+
+fn check_body(body: &str) -> AppResult<String> {
+    let body = body.trim_end();
+    if body.trim().is_empty() {
+        return Err(AppError::bad_request("body_empty"));
+    }
+    if body.chars().count() > BODY_MAX {
+        return Err(AppError::bad_request("body_too_long").with("max", BODY_MAX));
+    }
+    Ok(body.to_string())
+}
+
+/// The one way customer messages enter kefu. Stores the message (once per
+/// external id), opens or reopens the conversation, queues it for a human and lets
+/// routing assign it — all in one transaction — then publishes.
+pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<Ingested> {
+    let body = check_body(&inbound.body)?;
+    if let Some(id) = &inbound.external_id
+        && (id.is_empty() || id.len() > 64)
+    {
+        return Err(AppError::bad_request("client_id_invalid"));
+    }
+    // A console is open: the message reaches an agent the moment it is committed.
+    let delivered = hub.agent_sockets() > 0;
+    let (ingested, changed) = db
+        .write(move |c| {
+            if let Some(ext) = &inbound.external_id
+                && let Some(existing) = store::message_by_external_id(c, inbound.inbox_id, ext)?
+            {
+                let conversation = views::summary(c, existing.conversation_id)?;
+                return Ok((
+                    Ingested {
+                        message: existing,
+                        conversation,
+                        duplicate: true,
+                    },
+                    Vec::new(),
+                ));
+            }
+            let (conversation_id, mut changed) = store::conversation_for_customer_message(c, &inbound)?;
+            let delivery = if delivered {
+                Delivery::Delivered
+            } else {
+                Delivery::Sent
+            };
+            let id = store::insert_message(
+                c,
+                conversation_id,
+                inbound.inbox_id,
+                Sender::Contact,
+                None,
+                &body,
+                false,
+                inbound.external_id.as_deref(),
+                delivery,
+            )?;
+            store::after_customer_message(c, conversation_id)?;
+            changed.extend(routing::dispatch(c)?);
+            let message = views::message(c, id)?;
+            let conversation = views::summary(c, conversation_id)?;
+            Ok((
+                Ingested {
+                    message,
+                    conversation,
+                    duplicate: false,
+                },
+                changed,
+            ))
+        })
+        .await?;
+    if !ingested.duplicate {
+        publish_message(hub, &ingested.message, &ingested.conversation);
+        publish_summaries(db, hub, changed, Some(ingested.conversation.clone())).await;
+    }
+    Ok(ingested)
+}
+
+/// An agent's reply (or private note, never shown to the customer).
+pub async fn reply(
+    db: &Db,
+    hub: &Hub,
+    agent: AgentId,
+    conversation_id: ConversationId,
+    body: &str,
+    private: bool,
+) -> AppResult<Message> {
+    let body = check_body(body)?;
+    let (message, summary, changed) = db
+        .write(move |c| {
+            let conv = store::conversation_row(c, conversation_id)?;
+            let id = store::insert_message(
+                c,
+                conversation_id,
+                conv.inbox_id,
+                Sender::Agent,
+                Some(agent),
+                &body,
+                private,
+                None,
+                Delivery::Sent,
+            )?;
+            let mut changed = Vec::new();
+            if !private {
+                changed = store::after_agent_reply(c, &conv, agent)?;
+            }
+            Ok((
+                views::message(c, id)?,
+                views::summary(c, conversation_id)?,
+                changed,
+            ))
+        })
+        .await?;
+    publish_message(hub, &message, &summary);
+    publish_summaries(db, hub, changed, Some(summary)).await;
+    Ok(message)
+}
+
+/// Resolve, reopen, mark pending, or snooze until a time.
+pub async fn set_status(
+    db: &Db,
+    hub: &Hub,
+    actor: AgentId,
+    conversation_id: ConversationId,
+    status: Status,
+    snoozed_until: Option<i64>,
+) -> AppResult<ConversationSummary> {
+    let until = match status {
+        Status::Snoozed => Some(
+            snoozed_until
+                .filter(|t| *t > crate::util::now_ms())
+                .ok_or_else(|| AppError::bad_request("snooze_time_invalid"))?,
+        ),
+        Status::Open | Status::Pending | Status::Resolved => None,
+        Status::Bot | Status::Queued => {
+            return Err(
+                AppError::bad_request("status_invalid").with("allowed", "open, pending, snoozed, resolved")
+            );
+        }
+    };
+    let changed = db
+        .write(move |c| {
+            let conv = store::conversation_row(c, conversation_id)?;
+            let mut changed = store::change_status(c, &conv, status, until, Some(actor))?;
+            changed.extend(routing::dispatch(c)?);
+            Ok(changed)
+        })
+        .await?;
+    let summary = db.read(move |c| views::summary(c, conversation_id)).await?;
+    publish_summaries(db, hub, changed, Some(summary.clone())).await;
+    Ok(summary)
+}
+
+/// Assigns to an agent (or back to the queue with `None`) and/or moves to a team.
+pub async fn assign(
+    db: &Db,
+    hub: &Hub,
+    actor: AgentId,
+    conversation_id: ConversationId,
+    agent: Option<Option<AgentId>>,
+    team: Option<Option<TeamId>>,
+) -> AppResult<ConversationSummary> {
+    let changed = db
+        .write(move |c| {
+            let conv = store::conversation_row(c, conversation_id)?;
+            let mut changed = vec![conversation_id];
+            if let Some(team) = team {
+                store::set_team(c, &conv, team, actor)?;
+            }
+            if let Some(agent) = agent {
+                store::set_assignee(c, &conv, agent, actor)?;
+            }
+            changed.extend(routing::dispatch(c)?);
+            Ok(changed)
+        })
+        .await?;
+    let summary = db.read(move |c| views::summary(c, conversation_id)).await?;
+    publish_summaries(db, hub, changed, Some(summary.clone())).await;
+    Ok(summary)
+}
+
+/// The agent opened the conversation: unread count to zero, the customer's messages read.
+pub async fn mark_read_by_agent(db: &Db, hub: &Hub, conversation_id: ConversationId) -> AppResult<()> {
+    let result = db
+        .write(move |c| {
+            let conv = store::conversation_row(c, conversation_id)?;
+            let up_to = store::mark_read(c, conversation_id, Sender::Contact)?;
+            Ok((conv.contact_id, up_to, views::summary(c, conversation_id)?))
+        })
+        .await?;
+    let (contact, up_to, summary) = result;
+    if let Some(up_to) = up_to {
+        hub.publish(
+            Topic::Contact(contact),
+            Event::Delivery {
+                conversation_id,
+                up_to,
+                delivery: Delivery::Read,
+                of_contact: true,
+            },
+        );
+    }
+    hub.publish(Topic::Agents, Event::Conversation(summary));
+    Ok(())
+}
+
+/// The customer read the agents' messages up to `up_to`.
+pub async fn mark_read_by_contact(db: &Db, hub: &Hub, contact: ContactId, up_to: MessageId) -> AppResult<()> {
+    let read = db
+        .write(move |c| {
+            let Some(conversation_id) = store::latest_conversation_of(c, contact)? else {
+                return Ok(None);
+            };
+            let last = store::mark_read_up_to(c, conversation_id, Sender::Agent, up_to)?;
+            Ok(last.map(|l| (conversation_id, l)))
+        })
+        .await?;
+    if let Some((conversation_id, up_to)) = read {
+        hub.publish(
+            Topic::Agents,
+            Event::Delivery {
+                conversation_id,
+                up_to,
+                delivery: Delivery::Read,
+                of_contact: false,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// "Talk to a human": a conversation with the bot (or resolved) goes to the queue.
+pub async fn request_human(db: &Db, hub: &Hub, contact: ContactId) -> AppResult<Option<ConversationSummary>> {
+    let result = db
+        .write(move |c| {
+            let Some(id) = store::latest_conversation_of(c, contact)? else {
+                return Ok(None);
+            };
+            let conv = store::conversation_row(c, id)?;
+            let mut changed = store::request_human(c, &conv)?;
+            changed.extend(routing::dispatch(c)?);
+            Ok(Some((id, changed)))
+        })
+        .await?;
+    let Some((id, changed)) = result else {
+        return Ok(None);
+    };
+    let summary = db.read(move |c| views::summary(c, id)).await?;
+    publish_summaries(db, hub, changed, Some(summary.clone())).await;
+    Ok(Some(summary))
+}
+
+fn publish_message(hub: &Hub, message: &Message, summary: &ConversationSummary) {
+    let event = || Event::Message {
+        conversation_id: summary.id,
+        contact_id: summary.contact.id,
+        message: message.clone(),
+    };
+    hub.publish(Topic::Agents, event());
+    if !message.private {
+        hub.publish(Topic::Contact(summary.contact.id), event());
+    }
+}
+
+/// Publishes the current state of every changed conversation to agents and to its customer.
+pub async fn publish_summaries(
+    db: &Db,
+    hub: &Hub,
+    mut changed: Vec<ConversationId>,
+    known: Option<ConversationSummary>,
+) {
+    changed.sort();
+    changed.dedup();
+    let mut summaries = Vec::new();
+    if let Some(k) = known {
+        changed.retain(|id| *id != k.id);
+        summaries.push(k);
+    }
+    if !changed.is_empty() {
+        match db
+            .read(move |c| changed.into_iter().map(|id| views::summary(c, id)).collect())
+            .await
+        {
+            Ok(more) => summaries.extend::<Vec<_>>(more),
+            Err(e) => tracing::warn!(error = ?e, "cannot load conversations to publish"),
+        }
+    }
+    for s in summaries {
+        hub.publish(Topic::Contact(s.contact.id), Event::Conversation(s.clone()));
+        hub.publish(Topic::Agents, Event::Conversation(s));
+    }
+}
+
+/// Agents' availability or capacity changed: hand queued conversations out now.
+pub async fn redispatch(db: &Db, hub: &Hub) -> AppResult<()> {
+    let changed = db.write(|c| Ok(routing::dispatch(c)?)).await?;
+    publish_summaries(db, hub, changed, None).await;
+    Ok(())
+}

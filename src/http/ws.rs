@@ -1,0 +1,300 @@
+//! The two websockets: the console's (`/api/ws`, session cookie) and the widget's
+//! (`/api/widget/ws?visitor=…`). Each renders hub events in its own view; the
+//! widget's never carries private notes. Malformed frames get an error frame and
+//! the connection stays open.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_ws::{AggregatedMessage, Session};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::broadcast::error::RecvError;
+
+use super::AppState;
+use super::extract::{SessionAgent, request_lang, state as app_state};
+use super::handlers::conversations::agent_typing;
+use super::handlers::widget::{VisitorConversation, VisitorMessage, send_message};
+use crate::channels::web::{self as channel, Visitor};
+use crate::conversations::{self, ConversationId, MessageId};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::realtime::{Event, Topic};
+
+const PING_EVERY: Duration = Duration::from_secs(30);
+const SILENCE_LIMIT: Duration = Duration::from_secs(90);
+const MAX_FRAME: usize = 64 * 1024;
+
+fn error_frame(e: &AppError, lang: Lang, client_id: Option<&str>) -> String {
+    json!({"type": "error", "code": e.code, "message": e.message(lang), "client_id": client_id}).to_string()
+}
+
+/// Refuses cross-site websocket handshakes carrying the console's cookie.
+fn same_origin(req: &HttpRequest) -> bool {
+    let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = req.connection_info().host().to_string();
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+/// The console's live feed.
+#[utoipa::path(tag = "realtime", responses((status = 101, description = "Websocket; see docs/widget-protocol.md"),
+    (status = 401, body = super::errors::ErrorBody)), security(("session" = [])))]
+#[get("/ws")]
+pub async fn agent_socket(
+    req: HttpRequest,
+    body: web::Payload,
+    me: SessionAgent,
+) -> Result<HttpResponse, actix_web::Error> {
+    if !same_origin(&req) {
+        return Err(AppError::forbidden("csrf_failed").into());
+    }
+    let state = app_state(&req);
+    let lang = request_lang(&req);
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let stream = stream.aggregate_continuations().max_continuation_size(MAX_FRAME);
+    actix_web::rt::spawn(agent_loop(state, me.agent_id, lang, session, stream));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum AgentFrame {
+    Typing { conversation_id: i64, typing: bool },
+    Ping,
+}
+
+fn agent_view(event: &Event) -> Option<Value> {
+    Some(match event {
+        Event::Message {
+            conversation_id,
+            message,
+            ..
+        } => {
+            json!({"type": "message", "conversation_id": conversation_id, "message": message})
+        }
+        Event::Conversation(summary) => json!({"type": "conversation", "conversation": summary}),
+        Event::Typing {
+            conversation_id,
+            agent: None,
+            typing,
+        } => {
+            json!({"type": "typing", "conversation_id": conversation_id, "typing": typing})
+        }
+        Event::Typing {
+            conversation_id,
+            agent: Some((id, name)),
+            typing,
+        } => {
+            json!({"type": "typing", "conversation_id": conversation_id, "typing": typing, "agent_id": id, "agent_name": name})
+        }
+        Event::Delivery {
+            conversation_id,
+            up_to,
+            delivery,
+            of_contact,
+        } => json!({
+            "type": "delivery", "conversation_id": conversation_id, "up_to": up_to, "delivery": delivery,
+            "of": if *of_contact { "contact" } else { "agent" },
+        }),
+        Event::Presence { .. } => return None,
+    })
+}
+
+async fn agent_loop(
+    state: web::Data<AppState>,
+    agent: crate::accounts::AgentId,
+    lang: Lang,
+    mut session: Session,
+    mut stream: actix_ws::AggregatedMessageStream,
+) {
+    let mut events = state.hub.subscribe(Topic::Agents);
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut heard = Instant::now();
+    loop {
+        tokio::select! {
+            frame = stream.recv() => {
+                heard = Instant::now();
+                let reply = match frame {
+                    Some(Ok(AggregatedMessage::Text(text))) => match serde_json::from_str::<AgentFrame>(&text) {
+                        Ok(AgentFrame::Ping) => Some(json!({"type": "pong"}).to_string()),
+                        Ok(AgentFrame::Typing { conversation_id, typing }) => {
+                            agent_typing(&state, agent, ConversationId(conversation_id), typing)
+                                .await
+                                .err()
+                                .map(|e| error_frame(&e, lang, None))
+                        }
+                        Err(e) => Some(error_frame(&AppError::bad_request("frame_invalid").with("detail", e), lang, None)),
+                    },
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() { break }
+                        None
+                    }
+                    Some(Ok(AggregatedMessage::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(_)) => None,
+                };
+                if let Some(r) = reply && session.text(r).await.is_err() { break }
+            }
+            event = events.recv() => match event {
+                Ok(ev) => {
+                    if let Some(v) = agent_view(&ev) && session.text(v.to_string()).await.is_err() { break }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    if session.text(json!({"type": "resync"}).to_string()).await.is_err() { break }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENCE_LIMIT || session.ping(b"").await.is_err() { break }
+            }
+        }
+    }
+    let _ = session.close(None).await;
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct VisitorQuery {
+    /// The visitor token from `POST /api/widget/session`.
+    visitor: String,
+}
+
+/// The widget's live connection.
+#[utoipa::path(tag = "widget", params(VisitorQuery), responses((status = 101, description = "Websocket; see docs/widget-protocol.md"),
+    (status = 401, body = super::errors::ErrorBody, description = "`visitor_unknown`")))]
+#[get("/widget/ws")]
+pub async fn visitor_socket(
+    req: HttpRequest,
+    body: web::Payload,
+    q: web::Query<VisitorQuery>,
+) -> Result<HttpResponse, actix_web::Error> {
+    let state = app_state(&req);
+    let visitor = channel::authenticate(&state.db, q.into_inner().visitor).await?;
+    let lang = request_lang(&req);
+    let (response, session, stream) = actix_ws::handle(&req, body)?;
+    let stream = stream.aggregate_continuations().max_continuation_size(MAX_FRAME);
+    actix_web::rt::spawn(visitor_loop(state, visitor, lang, session, stream));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum VisitorFrame {
+    Message { client_id: String, body: String },
+    Typing { typing: bool },
+    Read { up_to: i64 },
+    Ping,
+}
+
+fn visitor_view(event: &Event) -> Option<Value> {
+    Some(match event {
+        Event::Message { message, .. } if !message.private => {
+            json!({"type": "message", "message": VisitorMessage::from(message)})
+        }
+        Event::Conversation(summary) => {
+            json!({"type": "conversation", "conversation": VisitorConversation::from(summary)})
+        }
+        Event::Typing {
+            agent: Some((_, name)),
+            typing,
+            ..
+        } => {
+            json!({"type": "typing", "typing": typing, "agent_name": name})
+        }
+        Event::Delivery {
+            up_to,
+            delivery,
+            of_contact: true,
+            ..
+        } => {
+            json!({"type": "delivery", "up_to": up_to, "delivery": delivery})
+        }
+        Event::Presence { agents_online } => json!({"type": "presence", "agents_online": agents_online}),
+        _ => return None,
+    })
+}
+
+async fn handle_visitor_frame(state: &AppState, visitor: &Visitor, lang: Lang, text: &str) -> Option<String> {
+    let frame = match serde_json::from_str::<VisitorFrame>(text) {
+        Ok(f) => f,
+        Err(e) => {
+            return Some(error_frame(
+                &AppError::bad_request("frame_invalid").with("detail", e),
+                lang,
+                None,
+            ));
+        }
+    };
+    let result: AppResult<Option<String>> = match frame {
+        VisitorFrame::Ping => Ok(Some(json!({"type": "pong"}).to_string())),
+        VisitorFrame::Message { client_id, body } => {
+            match send_message(state, visitor, client_id.clone(), body).await {
+                Ok((sent, _)) => Ok(Some(
+                    json!({"type": "ack", "client_id": client_id, "message": serde_json::to_value(&sent)
+                        .ok().and_then(|v| v.get("message").cloned())})
+                    .to_string(),
+                )),
+                Err(e) => return Some(error_frame(&e, lang, Some(&client_id))),
+            }
+        }
+        VisitorFrame::Typing { typing } => channel::customer_typing(&state.db, &state.hub, visitor, typing)
+            .await
+            .map(|()| None),
+        VisitorFrame::Read { up_to } => {
+            conversations::mark_read_by_contact(&state.db, &state.hub, visitor.contact_id, MessageId(up_to))
+                .await
+                .map(|()| None)
+        }
+    };
+    result.unwrap_or_else(|e| Some(error_frame(&e, lang, None)))
+}
+
+async fn visitor_loop(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    lang: Lang,
+    mut session: Session,
+    mut stream: actix_ws::AggregatedMessageStream,
+) {
+    let mut events = state.hub.subscribe(Topic::Contact(visitor.contact_id));
+    let mut ping = tokio::time::interval(PING_EVERY);
+    let mut heard = Instant::now();
+    loop {
+        tokio::select! {
+            frame = stream.recv() => {
+                heard = Instant::now();
+                let reply = match frame {
+                    Some(Ok(AggregatedMessage::Text(text))) => handle_visitor_frame(&state, &visitor, lang, &text).await,
+                    Some(Ok(AggregatedMessage::Binary(_))) => Some(error_frame(
+                        &AppError::bad_request("frame_invalid").with("detail", "binary frames are not used"), lang, None)),
+                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                        if session.pong(&bytes).await.is_err() { break }
+                        None
+                    }
+                    Some(Ok(AggregatedMessage::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        // An oversized or broken frame: say so, then close (the protocol state is unknown).
+                        let _ = session.text(error_frame(
+                            &AppError::bad_request("frame_invalid").with("detail", e), lang, None)).await;
+                        break;
+                    }
+                    Some(Ok(_)) => None,
+                };
+                if let Some(r) = reply && session.text(r).await.is_err() { break }
+            }
+            event = events.recv() => match event {
+                Ok(ev) => {
+                    if let Some(v) = visitor_view(&ev) && session.text(v.to_string()).await.is_err() { break }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    if session.text(json!({"type": "resync"}).to_string()).await.is_err() { break }
+                }
+                Err(RecvError::Closed) => break,
+            },
+            _ = ping.tick() => {
+                if heard.elapsed() > SILENCE_LIMIT || session.ping(b"").await.is_err() { break }
+            }
+        }
+    }
+    let _ = session.close(None).await;
+}

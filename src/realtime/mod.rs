@@ -1,0 +1,128 @@
+//! The in-process hub: topics that websocket sessions subscribe to and that feature
+//! functions publish to after their write committed. Delivery is best effort —
+//! a subscriber that falls behind is told so (`Lagged`) and refetches over HTTP, so
+//! nothing is lost: the database, not the hub, is the record.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::broadcast;
+
+use crate::accounts::AgentId;
+use crate::contacts::ContactId;
+use crate::conversations::{ConversationId, ConversationSummary, Delivery, Message, MessageId};
+
+/// Where an event goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// Every agent console.
+    Agents,
+    /// Every widget tab of one contact.
+    Contact(ContactId),
+}
+
+/// Something that happened, for sockets to render in their own view.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Message {
+        conversation_id: ConversationId,
+        contact_id: ContactId,
+        message: Message,
+    },
+    Conversation(ConversationSummary),
+    Typing {
+        conversation_id: ConversationId,
+        /// `None`: the customer is typing; `Some`: this agent is.
+        agent: Option<(AgentId, String)>,
+        typing: bool,
+    },
+    Delivery {
+        conversation_id: ConversationId,
+        up_to: MessageId,
+        delivery: Delivery,
+        /// Whose messages changed state: the customer's (`true`) or the agents'.
+        of_contact: bool,
+    },
+    Presence {
+        agents_online: bool,
+    },
+}
+
+const CAPACITY: usize = 256;
+
+#[derive(Default)]
+pub struct Hub {
+    topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<Event>>>>,
+}
+
+impl Hub {
+    pub fn new() -> Hub {
+        Hub::default()
+    }
+
+    pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<Event>> {
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        topics
+            .entry(topic)
+            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .subscribe()
+    }
+
+    /// Sends to the topic's current subscribers; returns how many there were.
+    pub fn publish(&self, topic: Topic, event: Event) -> usize {
+        let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(sender) = topics.get(&topic) else {
+            return 0;
+        };
+        match sender.send(Arc::new(event)) {
+            Ok(n) => n,
+            Err(_) => {
+                // Nobody listens any more: forget the topic so the map does not grow.
+                topics.remove(&topic);
+                0
+            }
+        }
+    }
+
+    /// How many consoles are connected right now.
+    pub fn agent_sockets(&self) -> usize {
+        let topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        topics.get(&Topic::Agents).map_or(0, |s| s.receiver_count())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn publish_reaches_subscribers_of_the_topic_only() {
+        let hub = Hub::new();
+        let mut a = hub.subscribe(Topic::Contact(ContactId(1)));
+        let mut b = hub.subscribe(Topic::Contact(ContactId(2)));
+        assert_eq!(
+            hub.publish(
+                Topic::Contact(ContactId(1)),
+                Event::Presence { agents_online: true }
+            ),
+            1
+        );
+        assert!(matches!(
+            *a.recv().await.unwrap(),
+            Event::Presence { agents_online: true }
+        ));
+        assert!(b.try_recv().is_err());
+        drop(a);
+        assert_eq!(
+            hub.publish(
+                Topic::Contact(ContactId(1)),
+                Event::Presence { agents_online: true }
+            ),
+            0
+        );
+        assert_eq!(
+            hub.publish(Topic::Agents, Event::Presence { agents_online: true }),
+            0
+        );
+    }
+}
