@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod canned;
 pub mod channels;
 pub mod cli;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod i18n;
 pub mod inboxes;
 pub mod jobs;
+pub mod labels;
 pub mod notify;
 pub mod realtime;
 pub mod routing;
@@ -93,6 +95,9 @@ pub async fn run_with_policy(
     let app_state = state.clone();
     let server = HttpServer::new(move || http::app(app_state.clone()))
         .workers(workers)
+        // Blocking work is SQLite and argon2, bounded by the read pool and the
+        // writer anyway; more threads would only add stacks and malloc arenas.
+        .worker_max_blocking_threads(config.database.read_connections as usize + 4)
         .disable_signals()
         .shutdown_timeout(10)
         .listen(listener)

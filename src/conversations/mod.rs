@@ -306,6 +306,25 @@ pub async fn assign(
     Ok(summary)
 }
 
+/// Replaces the conversation's labels.
+pub async fn set_labels(
+    db: &Db,
+    hub: &Hub,
+    actor: AgentId,
+    conversation_id: ConversationId,
+    labels: Vec<crate::labels::LabelId>,
+) -> AppResult<ConversationSummary> {
+    let summary = db
+        .write(move |c| {
+            store::conversation_row(c, conversation_id)?;
+            crate::labels::set_conversation_labels(c, conversation_id, &labels, actor)?;
+            views::summary(c, conversation_id)
+        })
+        .await?;
+    hub.publish(Topic::Agents, Event::Conversation(summary.clone()));
+    Ok(summary)
+}
+
 /// The agent opened the conversation: unread count to zero, the customer's messages read.
 pub async fn mark_read_by_agent(db: &Db, hub: &Hub, conversation_id: ConversationId) -> AppResult<()> {
     let result = db
@@ -416,6 +435,21 @@ pub async fn publish_summaries(
         hub.publish(Topic::Contact(s.contact.id), Event::Conversation(s.clone()));
         hub.publish(Topic::Agents, Event::Conversation(s));
     }
+}
+
+/// Snoozed conversations whose time has come are back: with their agent if they
+/// still have one, otherwise in the queue. Run by a background job.
+pub async fn wake_snoozed(db: &Db, hub: &Hub) -> AppResult<usize> {
+    let changed = db
+        .write(|c| {
+            let mut changed = store::wake_snoozed(c, crate::util::now_ms())?;
+            changed.extend(routing::dispatch(c)?);
+            Ok(changed)
+        })
+        .await?;
+    let n = changed.len();
+    publish_summaries(db, hub, changed, None).await;
+    Ok(n)
 }
 
 /// Agents' availability or capacity changed: hand queued conversations out now.

@@ -352,3 +352,35 @@ pub(super) fn mark_read_up_to(
     }
     Ok(last)
 }
+
+/// Wakes conversations snoozed until `now` or earlier.
+pub(super) fn wake_snoozed(c: &Connection, now: i64) -> AppResult<Vec<ConversationId>> {
+    let due: Vec<(ConversationId, Option<AgentId>)> = c
+        .prepare_cached(
+            "SELECT id, assignee_id FROM conversations WHERE status = 'snoozed' AND snoozed_until <= ?1",
+        )?
+        .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, assignee) in &due {
+        let to = if assignee.is_some() {
+            Status::Open
+        } else {
+            Status::Queued
+        };
+        c.prepare_cached(
+            "UPDATE conversations SET status = ?2, snoozed_until = NULL, updated_at = ?3,
+                 waiting_since = CASE WHEN ?2 = 'queued' THEN coalesce(waiting_since, ?3) ELSE waiting_since END
+             WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![id, to, now])?;
+        event(
+            c,
+            *id,
+            None,
+            "system",
+            "status",
+            serde_json::json!({"from": Status::Snoozed, "to": to, "by": "snooze_ended"}),
+        )?;
+    }
+    Ok(due.into_iter().map(|(id, _)| id).collect())
+}

@@ -144,6 +144,7 @@ pub struct ConversationSummary {
     pub created_at: i64,
     /// 1 for the next in line, while queued.
     pub queue_position: Option<i64>,
+    pub labels: Vec<crate::labels::Label>,
 }
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.inbox_id, c.contact_id, ct.name, ct.email, c.status, c.team_id, \
@@ -153,7 +154,9 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.inbox_id, c.contact_id, ct.name, ct
        FROM messages m WHERE m.conversation_id = c.id AND m.private = 0 ORDER BY m.id DESC LIMIT 1), \
     CASE WHEN c.status = 'queued' THEN 1 + (SELECT count(*) FROM conversations q WHERE q.status = 'queued' \
        AND (q.priority > c.priority OR (q.priority = c.priority AND (q.waiting_since < c.waiting_since \
-       OR (q.waiting_since = c.waiting_since AND q.id < c.id))))) END \
+       OR (q.waiting_since = c.waiting_since AND q.id < c.id))))) END, \
+    (SELECT json_group_array(json_object('id', l.id, 'name', l.name, 'color', l.color)) \
+       FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.conversation_id = c.id) \
     FROM conversations c JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN agents a ON a.id = c.assignee_id";
 
 fn summary_from_row(r: &Row) -> rusqlite::Result<ConversationSummary> {
@@ -188,6 +191,10 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<ConversationSummary> {
         created_at: r.get(16)?,
         last_message,
         queue_position: r.get(18)?,
+        labels: r
+            .get::<_, Option<String>>(19)?
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default(),
     })
 }
 

@@ -32,6 +32,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "live_chat",
         sql: include_str!("../../migrations/0003_live_chat.sql"),
     },
+    Migration {
+        version: 4,
+        name: "labels_canned",
+        sql: include_str!("../../migrations/0004_labels_canned.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -233,3 +233,28 @@ trait FutExt<T>: Future<Output = AppResult<T>> + Sized + 'static {
 }
 
 impl<T, F: Future<Output = AppResult<T>> + Sized + 'static> FutExt<T> for F {}
+
+/// A JSON body whose parse error is reported only when the handler asks for it.
+/// actix polls all extractors together, so with a plain `web::Json` a malformed
+/// body could answer 400 before the caller's missing permission answered 401/403;
+/// with `Body`, authorization always comes first.
+pub struct Body<T>(Result<web::Json<T>, actix_web::Error>);
+
+impl<T: serde::de::DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = web::Json::<T>::from_request(req, payload);
+        Box::pin(async move { Ok(Body(json.await)) })
+    }
+}
+
+impl<T> Body<T> {
+    /// The parsed body, or the `invalid_json` / `payload_too_large` / … error.
+    pub fn parse(self) -> AppResult<web::Json<T>> {
+        self.0.map_err(|e| match e.as_error::<AppError>() {
+            Some(app) => app.duplicate(),
+            None => AppError::bad_request("invalid_json").with("detail", e),
+        })
+    }
+}

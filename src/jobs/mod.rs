@@ -20,6 +20,19 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
             async move { sessions::purge_expired(&st.db).await.map(|n| n as u64) }
         },
     ));
+    let st = state.clone();
+    set.spawn(every(
+        Duration::from_secs(15),
+        "wake_snoozed_conversations",
+        move || {
+            let st = st.clone();
+            async move {
+                crate::conversations::wake_snoozed(&st.db, &st.hub)
+                    .await
+                    .map(|n| n as u64)
+            }
+        },
+    ));
     if let Some(interval) = sd_notify::watchdog_enabled() {
         set.spawn(watchdog(state, interval / 2));
     }

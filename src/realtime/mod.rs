@@ -48,7 +48,14 @@ pub enum Event {
     },
 }
 
-const CAPACITY: usize = 256;
+/// Broadcast buffers are allocated up front: the consoles' topic carries the whole
+/// shop's traffic, a visitor's topic only their own conversation.
+fn capacity(topic: Topic) -> usize {
+    match topic {
+        Topic::Agents => 1024,
+        Topic::Contact(_) => 16,
+    }
+}
 
 #[derive(Default)]
 pub struct Hub {
@@ -64,7 +71,7 @@ impl Hub {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         topics
             .entry(topic)
-            .or_insert_with(|| broadcast::channel(CAPACITY).0)
+            .or_insert_with(|| broadcast::channel(capacity(topic)).0)
             .subscribe()
     }
 

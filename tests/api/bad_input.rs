@@ -109,3 +109,26 @@ async fn login_before_setup_points_to_setup() {
     let (s, b) = c.login("a@b.cn", "whatever-password").await;
     assert_eq!((s, code(&b)), (409, "setup_required"));
 }
+
+#[tokio::test]
+async fn permission_is_checked_before_the_body() {
+    let server = TestServer::start().await;
+    let mut owner = server.setup_owner().await;
+    let (agent, _) = server.add_agent(&mut owner, "agent@shop.example", "agent").await;
+    let broken = |c: &Client| {
+        let mut req = c
+            .http
+            .post(format!("{}/api/teams", server.base))
+            .header("content-type", "application/json");
+        if let Some(t) = &c.csrf {
+            req = req.header("x-csrf-token", t);
+        }
+        req.body("{\"name\": ")
+    };
+    let res = broken(&agent).send().await.unwrap();
+    assert_eq!(res.status(), 403, "an agent learns nothing about admin bodies");
+    let res = broken(&server.client()).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = broken(&owner).send().await.unwrap();
+    assert_eq!(res.status(), 400, "the admin gets the parse error");
+}

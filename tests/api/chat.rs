@@ -720,3 +720,44 @@ async fn required_prechat_fields_come_before_the_first_message() {
         201
     );
 }
+
+#[tokio::test]
+async fn snoozed_conversations_come_back_on_time() {
+    let mut shop = shop().await;
+    let (mut v, _, _) = shop.visitor(json!({})).await;
+    let (_, sent) = v
+        .post(
+            "/api/widget/messages",
+            json!({"client_id": "s1", "body": "明天再说"}),
+        )
+        .await;
+    let id = sent["conversation"]["id"].as_i64().unwrap();
+    let path = format!("/api/conversations/{id}/status");
+    let (s, b) = shop.owner.post(&path, json!({"status": "snoozed"})).await;
+    assert_eq!((s, code(&b)), (400, "snooze_time_invalid"));
+    let (s, b) = shop.owner.post(&path, json!({"status": "queued"})).await;
+    assert_eq!((s, code(&b)), (400, "status_invalid"));
+    let soon = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        + 1500;
+    let (s, b) = shop
+        .owner
+        .post(&path, json!({"status": "snoozed", "snoozed_until": soon}))
+        .await;
+    assert_eq!((s, b["conversation"]["status"].as_str()), (200, Some("snoozed")));
+    // The wake-up job runs every 15 s; wait for it (bounded).
+    let mut status = String::new();
+    for _ in 0..40 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        status = shop.owner.get(&format!("/api/conversations/{id}")).await.1["conversation"]["status"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        if status != "snoozed" {
+            break;
+        }
+    }
+    assert_eq!(status, "open", "back with its agent");
+}

@@ -9,5 +9,6 @@ mod authz;
 mod bad_input;
 mod chat;
 mod cli;
+mod inbox_tools;
 mod session;
 mod storage;

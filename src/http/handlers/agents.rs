@@ -7,7 +7,7 @@ use crate::accounts::{Agent, AgentId, Role, resets};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::ErrorBody;
-use crate::http::extract::{CurrentAgent, RequireAdmin};
+use crate::http::extract::{Body, CurrentAgent, RequireAdmin};
 
 #[derive(Serialize, ToSchema)]
 pub struct AgentList {
@@ -54,8 +54,9 @@ pub async fn update(
     state: web::Data<AppState>,
     admin: RequireAdmin,
     id: web::Path<i64>,
-    body: web::Json<AgentUpdateBody>,
+    body: Body<AgentUpdateBody>,
 ) -> AppResult<web::Json<AgentResponse>> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let changes = AgentChanges {
         name: b.name,

@@ -9,7 +9,7 @@ use crate::conversations::{self, ConversationId, ConversationSummary, Message, S
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
-use crate::http::extract::SessionAgent;
+use crate::http::extract::{Body, SessionAgent};
 use crate::realtime::{Event, Topic};
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -137,8 +137,9 @@ pub async fn reply(
     state: web::Data<AppState>,
     me: SessionAgent,
     id: web::Path<i64>,
-    body: web::Json<ReplyBody>,
+    body: Body<ReplyBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let message = conversations::reply(
         &state.db,
@@ -165,6 +166,12 @@ pub struct ConversationResponse {
     conversation: ConversationSummary,
 }
 
+impl ConversationResponse {
+    pub fn new(conversation: ConversationSummary) -> Self {
+        ConversationResponse { conversation }
+    }
+}
+
 /// Resolve, reopen, mark pending or snooze.
 #[utoipa::path(tag = "conversations", params(("id" = i64, Path)), request_body = StatusBody,
     responses((status = 200, body = ConversationResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
@@ -174,8 +181,9 @@ pub async fn set_status(
     state: web::Data<AppState>,
     me: SessionAgent,
     id: web::Path<i64>,
-    body: web::Json<StatusBody>,
+    body: Body<StatusBody>,
 ) -> AppResult<web::Json<ConversationResponse>> {
+    let body = body.parse()?;
     let status = Status::parse(&body.status).ok_or_else(|| {
         AppError::bad_request("status_invalid").with("allowed", "open, pending, snoozed, resolved")
     })?;
@@ -212,8 +220,9 @@ pub async fn assign(
     state: web::Data<AppState>,
     me: SessionAgent,
     id: web::Path<i64>,
-    body: web::Json<AssignBody>,
+    body: Body<AssignBody>,
 ) -> AppResult<web::Json<ConversationResponse>> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let conversation = conversations::assign(
         &state.db,
@@ -253,8 +262,9 @@ pub async fn set_typing(
     state: web::Data<AppState>,
     me: SessionAgent,
     id: web::Path<i64>,
-    body: web::Json<TypingBody>,
+    body: Body<TypingBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     agent_typing(&state, me.agent_id, ConversationId(*id), body.typing).await?;
     Ok(no_content())
 }

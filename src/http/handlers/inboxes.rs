@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
-use crate::http::extract::RequireAdmin;
+use crate::http::extract::{Body, RequireAdmin};
 use crate::inboxes::{self, Inbox, InboxFields, InboxId};
 
 #[derive(Serialize, ToSchema)]
@@ -52,8 +52,9 @@ pub async fn list(state: web::Data<AppState>, _: RequireAdmin) -> AppResult<web:
 pub async fn create(
     state: web::Data<AppState>,
     admin: RequireAdmin,
-    body: web::Json<InboxFields>,
+    body: Body<InboxFields>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     let inbox = inboxes::create_inbox(&state.db, admin.0, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(InboxResponse {
         inbox: view(&state, inbox),
@@ -87,8 +88,9 @@ pub async fn update(
     state: web::Data<AppState>,
     admin: RequireAdmin,
     id: web::Path<i64>,
-    body: web::Json<InboxFields>,
+    body: Body<InboxFields>,
 ) -> AppResult<web::Json<InboxResponse>> {
+    let body = body.parse()?;
     let inbox = inboxes::update_inbox(&state.db, admin.0, InboxId(*id), body.into_inner()).await?;
     Ok(web::Json(InboxResponse {
         inbox: view(&state, inbox),

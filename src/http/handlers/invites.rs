@@ -9,7 +9,7 @@ use crate::accounts::{InviteId, Role};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
-use crate::http::extract::{Client, RequireAdmin};
+use crate::http::extract::{Body, Client, RequireAdmin};
 use crate::settings;
 
 #[derive(Serialize, ToSchema)]
@@ -51,8 +51,9 @@ pub struct CreatedInvite {
 pub async fn create(
     state: web::Data<AppState>,
     admin: RequireAdmin,
-    body: web::Json<InviteBody>,
+    body: Body<InviteBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let role = b
         .role

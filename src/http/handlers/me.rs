@@ -7,7 +7,7 @@ use crate::accounts::{Agent, Availability, Team, agents, teams};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
-use crate::http::extract::SessionAgent;
+use crate::http::extract::{Body, SessionAgent};
 use crate::i18n::Lang;
 use crate::settings;
 
@@ -63,8 +63,9 @@ fn deserialize_some<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Opt
 pub async fn update(
     state: web::Data<AppState>,
     me: SessionAgent,
-    body: web::Json<ProfileBody>,
+    body: Body<ProfileBody>,
 ) -> AppResult<web::Json<AgentResponse>> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let locale = match b.locale {
         None => None,
@@ -89,8 +90,9 @@ pub struct AvailabilityBody {
 pub async fn availability(
     state: web::Data<AppState>,
     me: SessionAgent,
-    body: web::Json<AvailabilityBody>,
+    body: Body<AvailabilityBody>,
 ) -> AppResult<web::Json<AgentResponse>> {
+    let body = body.parse()?;
     let a = Availability::parse(&body.availability)
         .ok_or_else(|| AppError::bad_request("invalid_availability"))?;
     let agent = agents::set_availability(&state.db, me.agent_id, a).await?;
@@ -113,8 +115,9 @@ pub struct PasswordBody {
 pub async fn password(
     state: web::Data<AppState>,
     me: SessionAgent,
-    body: web::Json<PasswordBody>,
+    body: Body<PasswordBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     let b = body.into_inner();
     agents::change_own_password(
         &state.db,

@@ -3,11 +3,13 @@
 //! extractor in the signature enforces it.
 
 pub mod agents;
+pub mod canned;
 pub mod conversations;
 pub mod fallback;
 pub mod health;
 pub mod inboxes;
 pub mod invites;
+pub mod labels;
 pub mod me;
 pub mod openapi;
 pub mod resets;
@@ -57,6 +59,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(conversations::assign)
         .service(conversations::mark_read)
         .service(conversations::set_typing)
+        .service(labels::set_on_conversation)
+        .service(labels::list)
+        .service(canned::list)
         .service(crate::http::ws::agent_socket)
         // Admins.
         .service(agents::update)
@@ -78,6 +83,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(inboxes::get)
         .service(inboxes::update)
         .service(inboxes::delete)
+        .service(labels::create)
+        .service(labels::remove)
+        .service(canned::create)
+        .service(canned::update)
+        .service(canned::remove)
         .service(settings::get)
         .service(settings::update);
 }

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::ErrorBody;
-use crate::http::extract::RequireAdmin;
+use crate::http::extract::{Body, RequireAdmin};
 use crate::i18n::Lang;
 use crate::settings::{self, ShopSettings};
 
@@ -32,8 +32,9 @@ pub struct SettingsBody {
 pub async fn update(
     state: web::Data<AppState>,
     admin: RequireAdmin,
-    body: web::Json<SettingsBody>,
+    body: Body<SettingsBody>,
 ) -> AppResult<web::Json<ShopSettings>> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let locale = b
         .default_locale

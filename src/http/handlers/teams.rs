@@ -6,7 +6,7 @@ use crate::accounts::{AgentId, Team, TeamId, teams};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
-use crate::http::extract::{CurrentAgent, RequireAdmin};
+use crate::http::extract::{Body, CurrentAgent, RequireAdmin};
 
 #[derive(Serialize, ToSchema)]
 pub struct TeamList {
@@ -59,8 +59,9 @@ pub struct TeamBody {
 pub async fn create(
     state: web::Data<AppState>,
     admin: RequireAdmin,
-    body: web::Json<TeamBody>,
+    body: Body<TeamBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     let team = teams::create_team(&state.db, admin.0, &body.name, &body.description).await?;
     Ok(HttpResponse::Created().json(TeamResponse { team }))
 }
@@ -80,8 +81,9 @@ pub async fn update(
     state: web::Data<AppState>,
     admin: RequireAdmin,
     id: web::Path<i64>,
-    body: web::Json<TeamUpdateBody>,
+    body: Body<TeamUpdateBody>,
 ) -> AppResult<web::Json<TeamResponse>> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let team = teams::update_team(&state.db, admin.0, TeamId(*id), b.name, b.description).await?;
     Ok(web::Json(TeamResponse { team }))
@@ -116,8 +118,9 @@ pub async fn members(
     state: web::Data<AppState>,
     admin: RequireAdmin,
     id: web::Path<i64>,
-    body: web::Json<MembersBody>,
+    body: Body<MembersBody>,
 ) -> AppResult<web::Json<TeamResponse>> {
+    let body = body.parse()?;
     let ids = body.into_inner().agent_ids.into_iter().map(AgentId).collect();
     let team = teams::set_members(&state.db, admin.0, TeamId(*id), ids).await?;
     Ok(web::Json(TeamResponse { team }))

@@ -8,7 +8,7 @@ use crate::accounts::{Role, TokenId};
 use crate::error::AppResult;
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
-use crate::http::extract::RequireAdmin;
+use crate::http::extract::{Body, RequireAdmin};
 
 #[derive(Serialize, ToSchema)]
 pub struct TokenList {
@@ -46,8 +46,9 @@ pub struct CreatedToken {
 pub async fn create(
     state: web::Data<AppState>,
     admin: RequireAdmin,
-    body: web::Json<TokenBody>,
+    body: Body<TokenBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let role = b
         .role

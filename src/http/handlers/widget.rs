@@ -11,7 +11,7 @@ use crate::conversations::{self, ConversationSummary, InboundMessage, Message, M
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
-use crate::http::extract::Visitor;
+use crate::http::extract::{Body, Visitor};
 use crate::inboxes::{Inbox, Prechat};
 use crate::realtime::{Event, Topic};
 
@@ -263,8 +263,9 @@ pub struct SentMessage {
 pub async fn send(
     state: web::Data<AppState>,
     visitor: Visitor,
-    body: web::Json<SendBody>,
+    body: Body<SendBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     let b = body.into_inner();
     let (sent, duplicate) = send_message(&state, &visitor.0, b.client_id, b.body).await?;
     let mut res = if duplicate {
@@ -384,8 +385,9 @@ pub struct TypingBody {
 pub async fn set_typing(
     state: web::Data<AppState>,
     visitor: Visitor,
-    body: web::Json<TypingBody>,
+    body: Body<TypingBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     channel::customer_typing(&state.db, &state.hub, &visitor.0, body.typing).await?;
     Ok(no_content())
 }
@@ -402,8 +404,9 @@ pub struct ReadBody {
 pub async fn mark_read(
     state: web::Data<AppState>,
     visitor: Visitor,
-    body: web::Json<ReadBody>,
+    body: Body<ReadBody>,
 ) -> AppResult<HttpResponse> {
+    let body = body.parse()?;
     conversations::mark_read_by_contact(&state.db, &state.hub, visitor.0.contact_id, MessageId(body.up_to))
         .await?;
     Ok(no_content())
@@ -442,8 +445,9 @@ pub struct EmailResponse {
 pub async fn save_email(
     state: web::Data<AppState>,
     visitor: Visitor,
-    body: web::Json<EmailBody>,
+    body: Body<EmailBody>,
 ) -> AppResult<web::Json<EmailResponse>> {
+    let body = body.parse()?;
     let email = crate::accounts::validate_email(&body.email)?;
     let id = visitor.0.contact_id;
     let contact = state
