@@ -452,6 +452,13 @@ pub async fn wake_snoozed(db: &Db, hub: &Hub) -> AppResult<usize> {
     Ok(n)
 }
 
+/// Tells every open widget whether anyone is online now.
+pub async fn publish_presence(db: &Db, hub: &Hub) -> AppResult<()> {
+    let (agents_online, _) = db.read(crate::channels::web::availability).await?;
+    hub.publish(Topic::Visitors, Event::Presence { agents_online });
+    Ok(())
+}
+
 /// Agents' availability or capacity changed: hand queued conversations out now.
 pub async fn redispatch(db: &Db, hub: &Hub) -> AppResult<()> {
     let changed = db.write(|c| Ok(routing::dispatch(c)?)).await?;

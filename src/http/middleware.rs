@@ -39,6 +39,10 @@ pub async fn security_headers(
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages with a CSP say who may frame them (`frame-ancestors`; the widget's frame
+    // allows the shop's site); everything else may not be framed at all.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     Ok(res)
 }

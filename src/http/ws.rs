@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use actix_ws::{AggregatedMessage, Session};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
@@ -65,8 +65,8 @@ enum AgentFrame {
     Ping,
 }
 
-fn agent_view(event: &Event) -> Option<Value> {
-    Some(match event {
+fn agent_view(event: &Event) -> Option<String> {
+    let v = match event {
         Event::Message {
             conversation_id,
             message,
@@ -99,7 +99,8 @@ fn agent_view(event: &Event) -> Option<Value> {
             "of": if *of_contact { "contact" } else { "agent" },
         }),
         Event::Presence { .. } => return None,
-    })
+    };
+    Some(v.to_string())
 }
 
 async fn agent_loop(
@@ -138,7 +139,7 @@ async fn agent_loop(
             }
             event = events.recv() => match event {
                 Ok(ev) => {
-                    if let Some(v) = agent_view(&ev) && session.text(v.to_string()).await.is_err() { break }
+                    if let Some(frame) = ev.agent_frame(agent_view) && session.text(&*frame).await.is_err() { break }
                 }
                 Err(RecvError::Lagged(_)) => {
                     if session.text(json!({"type": "resync"}).to_string()).await.is_err() { break }
@@ -151,6 +152,23 @@ async fn agent_loop(
         }
     }
     let _ = session.close(None).await;
+}
+
+type Events = tokio::sync::broadcast::Receiver<std::sync::Arc<crate::realtime::Published>>;
+
+/// The visitor's own events, or a presence change for every widget.
+async fn next_visitor_event(
+    own: &mut Events,
+    presence: &mut Events,
+) -> Result<std::sync::Arc<crate::realtime::Published>, RecvError> {
+    tokio::select! {
+        ev = own.recv() => ev,
+        ev = presence.recv() => match ev {
+            // Missing a presence change is harmless: the next one says the truth.
+            Err(RecvError::Lagged(_)) => Box::pin(next_visitor_event(own, presence)).await,
+            other => other,
+        },
+    }
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -186,8 +204,8 @@ enum VisitorFrame {
     Ping,
 }
 
-fn visitor_view(event: &Event) -> Option<Value> {
-    Some(match event {
+fn visitor_view(event: &Event) -> Option<String> {
+    let v = match event {
         Event::Message { message, .. } if !message.private => {
             json!({"type": "message", "message": VisitorMessage::from(message)})
         }
@@ -211,7 +229,8 @@ fn visitor_view(event: &Event) -> Option<Value> {
         }
         Event::Presence { agents_online } => json!({"type": "presence", "agents_online": agents_online}),
         _ => return None,
-    })
+    };
+    Some(v.to_string())
 }
 
 async fn handle_visitor_frame(state: &AppState, visitor: &Visitor, lang: Lang, text: &str) -> Option<String> {
@@ -257,6 +276,7 @@ async fn visitor_loop(
     mut stream: actix_ws::AggregatedMessageStream,
 ) {
     let mut events = state.hub.subscribe(Topic::Contact(visitor.contact_id));
+    let mut presence = state.hub.subscribe(Topic::Visitors);
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut heard = Instant::now();
     loop {
@@ -282,9 +302,9 @@ async fn visitor_loop(
                 };
                 if let Some(r) = reply && session.text(r).await.is_err() { break }
             }
-            event = events.recv() => match event {
+            event = next_visitor_event(&mut events, &mut presence) => match event {
                 Ok(ev) => {
-                    if let Some(v) = visitor_view(&ev) && session.text(v.to_string()).await.is_err() { break }
+                    if let Some(frame) = ev.visitor_frame(visitor_view) && session.text(&*frame).await.is_err() { break }
                 }
                 Err(RecvError::Lagged(_)) => {
                     if session.text(json!({"type": "resync"}).to_string()).await.is_err() { break }

@@ -4,7 +4,7 @@
 //! nothing is lost: the database, not the hub, is the record.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use tokio::sync::broadcast;
 
@@ -19,6 +19,8 @@ pub enum Topic {
     Agents,
     /// Every widget tab of one contact.
     Contact(ContactId),
+    /// Every open widget (for presence: whether anyone is online).
+    Visitors,
 }
 
 /// Something that happened, for sockets to render in their own view.
@@ -53,13 +55,35 @@ pub enum Event {
 fn capacity(topic: Topic) -> usize {
     match topic {
         Topic::Agents => 1024,
-        Topic::Contact(_) => 16,
+        Topic::Contact(_) | Topic::Visitors => 16,
+    }
+}
+
+/// An event as delivered: rendered at most once per view, however many sockets
+/// send it (twenty consoles must not serialize the same message twenty times).
+pub struct Published {
+    pub event: Event,
+    agent_frame: OnceLock<Option<Arc<str>>>,
+    visitor_frame: OnceLock<Option<Arc<str>>>,
+}
+
+impl Published {
+    pub fn agent_frame(&self, render: impl FnOnce(&Event) -> Option<String>) -> Option<Arc<str>> {
+        self.agent_frame
+            .get_or_init(|| render(&self.event).map(Arc::from))
+            .clone()
+    }
+
+    pub fn visitor_frame(&self, render: impl FnOnce(&Event) -> Option<String>) -> Option<Arc<str>> {
+        self.visitor_frame
+            .get_or_init(|| render(&self.event).map(Arc::from))
+            .clone()
     }
 }
 
 #[derive(Default)]
 pub struct Hub {
-    topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<Event>>>>,
+    topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<Published>>>>,
 }
 
 impl Hub {
@@ -67,7 +91,7 @@ impl Hub {
         Hub::default()
     }
 
-    pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<Event>> {
+    pub fn subscribe(&self, topic: Topic) -> broadcast::Receiver<Arc<Published>> {
         let mut topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
         topics
             .entry(topic)
@@ -81,7 +105,12 @@ impl Hub {
         let Some(sender) = topics.get(&topic) else {
             return 0;
         };
-        match sender.send(Arc::new(event)) {
+        let published = Published {
+            event,
+            agent_frame: OnceLock::new(),
+            visitor_frame: OnceLock::new(),
+        };
+        match sender.send(Arc::new(published)) {
             Ok(n) => n,
             Err(_) => {
                 // Nobody listens any more: forget the topic so the map does not grow.
@@ -115,7 +144,7 @@ mod tests {
             1
         );
         assert!(matches!(
-            *a.recv().await.unwrap(),
+            a.recv().await.unwrap().event,
             Event::Presence { agents_online: true }
         ));
         assert!(b.try_recv().is_err());

@@ -98,6 +98,7 @@ pub async fn availability(
     let agent = agents::set_availability(&state.db, me.agent_id, a).await?;
     // Someone came online: waiting customers may be handed out now.
     crate::conversations::redispatch(&state.db, &state.hub).await?;
+    crate::conversations::publish_presence(&state.db, &state.hub).await?;
     Ok(web::Json(AgentResponse { agent }))
 }
 

@@ -161,6 +161,17 @@ pub struct SessionBody {
 pub struct ContactView {
     name: String,
     email: Option<String>,
+    phone: Option<String>,
+}
+
+impl From<contacts::Contact> for ContactView {
+    fn from(c: contacts::Contact) -> Self {
+        ContactView {
+            name: c.name,
+            email: c.email,
+            phone: c.phone,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -231,10 +242,7 @@ pub async fn session(
         .await?;
     Ok(web::Json(SessionResponse {
         visitor_token: token,
-        contact: ContactView {
-            name: contact.name,
-            email: contact.email,
-        },
+        contact: ContactView::from(contact),
         conversation: conversation.as_ref().map(Into::into),
         messages: messages.iter().map(Into::into).collect(),
         agents_online: online,
@@ -357,7 +365,7 @@ pub async fn poll(
         loop {
             tokio::select! {
                 () = &mut deadline => break,
-                ev = events.recv() => match ev.as_deref() {
+                ev = events.recv() => match ev.as_deref().map(|p| &p.event) {
                     Ok(Event::Message { .. } | Event::Conversation(_)) | Err(_) => {
                         (messages, conversation) = fetch(state.db.clone(), v.clone()).await?;
                         break;
@@ -465,9 +473,6 @@ pub async fn save_email(
         })
         .await?;
     Ok(web::Json(EmailResponse {
-        contact: ContactView {
-            name: contact.name,
-            email: contact.email,
-        },
+        contact: ContactView::from(contact),
     }))
 }
