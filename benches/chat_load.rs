@@ -50,7 +50,11 @@ fn options() -> Options {
         agents: get("--agents", 20) as usize,
         rate: get("--rate", 500),
         seconds: get("--seconds", 60),
-        only: args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned(),
+        only: args
+            .iter()
+            .position(|a| a == "--only")
+            .and_then(|i| args.get(i + 1))
+            .cloned(),
     }
 }
 
