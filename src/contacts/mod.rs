@@ -1,5 +1,9 @@
 //! Contacts: the shop's customers, and the identities that recognise them on each
-//! channel (a widget visitor token, a shop's user id).
+//! channel (a widget visitor token, a shop's user id); their profile, orders, and
+//! merging duplicates.
+
+pub mod orders;
+pub mod profile;
 
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 use serde::Serialize;

@@ -219,6 +219,16 @@ pub fn current_for_contact(
     .map_err(Into::into)
 }
 
+/// Every conversation of a contact, newest first.
+pub fn for_contact(c: &Connection, contact: ContactId) -> AppResult<Vec<ConversationSummary>> {
+    c.prepare_cached(&format!(
+        "{SUMMARY_SELECT} WHERE c.contact_id = ?1 ORDER BY c.id DESC LIMIT 100"
+    ))?
+    .query_map([contact], summary_from_row)?
+    .collect::<rusqlite::Result<_>>()
+    .map_err(Into::into)
+}
+
 /// Which conversations an inbox list shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum View {

@@ -37,6 +37,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "labels_canned",
         sql: include_str!("../../migrations/0004_labels_canned.sql"),
     },
+    Migration {
+        version: 5,
+        name: "contacts_orders",
+        sql: include_str!("../../migrations/0005_contacts_orders.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -78,6 +78,8 @@ pub fn app(
         .app_data(limits.json)
         .app_data(limits.path)
         .app_data(limits.query)
+        // Raw bodies (CSV imports) may be larger than JSON ones.
+        .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
         .into_utoipa_app();
     routes(app)
         .into_app()

@@ -9,6 +9,7 @@ mod authz;
 mod bad_input;
 mod chat;
 mod cli;
+mod contacts;
 mod inbox_tools;
 mod session;
 mod storage;

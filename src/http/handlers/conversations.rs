@@ -86,6 +86,8 @@ pub struct ConversationDetail {
     contact: Contact,
     messages: Vec<Message>,
     events: Vec<TimelineEvent>,
+    /// The customer's latest orders, for the side panel.
+    orders: Vec<crate::contacts::orders::Order>,
 }
 
 /// One conversation with its contact, every message (notes included) and timeline.
@@ -107,6 +109,7 @@ pub async fn get(
             Ok(ConversationDetail {
                 messages: views::messages_for_agent(c, id)?,
                 events: views::timeline(c, id)?,
+                orders: crate::contacts::orders::latest_orders(c, conversation.contact.id, 3)?,
                 conversation,
                 contact,
             })

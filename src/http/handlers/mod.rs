@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod canned;
+pub mod contacts;
 pub mod conversations;
 pub mod fallback;
 pub mod health;
@@ -62,6 +63,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(labels::set_on_conversation)
         .service(labels::list)
         .service(canned::list)
+        .service(contacts::get)
+        .service(contacts::update)
+        .service(contacts::duplicates)
+        .service(contacts::merge)
+        .service(contacts::upsert_order)
+        .service(contacts::import_orders)
         .service(crate::http::ws::agent_socket)
         // Admins.
         .service(agents::update)
