@@ -219,6 +219,11 @@ impl Config {
         self.data_dir.join("kefu.db")
     }
 
+    /// Where images sent in chat are stored.
+    pub fn attachments_dir(&self) -> PathBuf {
+        self.data_dir.join("attachments")
+    }
+
     pub fn backups_dir(&self) -> PathBuf {
         self.data_dir.join("backups")
     }

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod assets;
+pub mod attachments;
 pub mod canned;
 pub mod channels;
 pub mod cli;
@@ -116,6 +117,7 @@ pub async fn run_with_policy(
         () = shutdown => {
             tracing::info!("shutting down");
             let _ = sd_notify::notify(&[sd_notify::NotifyState::Stopping]);
+            state.closing.send_replace(true);
             handle.stop(true).await;
             let _ = server_task.await;
         }

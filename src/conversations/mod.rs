@@ -118,6 +118,8 @@ pub struct InboundMessage {
     /// The sender's id for this message (widget client id, email Message-ID…);
     /// a message with a known id is not stored again.
     pub external_id: Option<String>,
+    /// An image the customer uploaded first.
+    pub attachment: Option<crate::attachments::AttachmentId>,
 }
 
 pub struct Ingested {
@@ -127,9 +129,9 @@ pub struct Ingested {
     pub duplicate: bool,
 }
 
-fn check_body(body: &str) -> AppResult<String> {
+fn check_body(body: &str, has_attachment: bool) -> AppResult<String> {
     let body = body.trim_end();
-    if body.trim().is_empty() {
+    if body.trim().is_empty() && !has_attachment {
         return Err(AppError::bad_request("body_empty"));
     }
     if body.chars().count() > BODY_MAX {
@@ -142,7 +144,7 @@ fn check_body(body: &str) -> AppResult<String> {
 /// external id), opens or reopens the conversation, queues it for a human and lets
 /// routing assign it — all in one transaction — then publishes.
 pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<Ingested> {
-    let body = check_body(&inbound.body)?;
+    let body = check_body(&inbound.body, inbound.attachment.is_some())?;
     if let Some(id) = &inbound.external_id
         && (id.is_empty() || id.len() > 64)
     {
@@ -165,6 +167,13 @@ pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<In
                     Vec::new(),
                 ));
             }
+            if let Some(a) = inbound.attachment {
+                crate::attachments::check_owned(
+                    c,
+                    a,
+                    crate::attachments::Uploader::Contact(inbound.contact_id),
+                )?;
+            }
             let (conversation_id, mut changed) = store::conversation_for_customer_message(c, &inbound)?;
             let delivery = if delivered {
                 Delivery::Delivered
@@ -181,6 +190,7 @@ pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<In
                 false,
                 inbound.external_id.as_deref(),
                 delivery,
+                inbound.attachment,
             )?;
             store::after_customer_message(c, conversation_id)?;
             changed.extend(routing::dispatch(c)?);
@@ -211,11 +221,15 @@ pub async fn reply(
     conversation_id: ConversationId,
     body: &str,
     private: bool,
+    attachment: Option<crate::attachments::AttachmentId>,
 ) -> AppResult<Message> {
-    let body = check_body(body)?;
+    let body = check_body(body, attachment.is_some())?;
     let (message, summary, changed) = db
         .write(move |c| {
             let conv = store::conversation_row(c, conversation_id)?;
+            if let Some(a) = attachment {
+                crate::attachments::check_owned(c, a, crate::attachments::Uploader::Agent(agent))?;
+            }
             let id = store::insert_message(
                 c,
                 conversation_id,
@@ -226,6 +240,7 @@ pub async fn reply(
                 private,
                 None,
                 Delivery::Sent,
+                attachment,
             )?;
             let mut changed = Vec::new();
             if !private {

@@ -161,15 +161,16 @@ pub(super) fn insert_message(
     private: bool,
     external_id: Option<&str>,
     delivery: Delivery,
+    attachment: Option<crate::attachments::AttachmentId>,
 ) -> AppResult<MessageId> {
     c.prepare_cached(
         "INSERT INTO messages (conversation_id, inbox_id, sender_kind, sender_agent_id, body, private,
-             external_id, delivery, created_at)
-         VALUES (:conv, :inbox, :sender, :agent, :body, :private, :ext, :delivery, :now)",
+             external_id, delivery, attachment_id, created_at)
+         VALUES (:conv, :inbox, :sender, :agent, :body, :private, :ext, :delivery, :attachment, :now)",
     )?
     .execute(named_params! {
         ":conv": conversation, ":inbox": inbox, ":sender": sender, ":agent": agent, ":body": body,
-        ":private": private, ":ext": external_id, ":delivery": delivery, ":now": now_ms(),
+        ":private": private, ":ext": external_id, ":delivery": delivery, ":attachment": attachment, ":now": now_ms(),
     })?;
     Ok(MessageId(c.last_insert_rowid()))
 }

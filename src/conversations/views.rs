@@ -25,10 +25,16 @@ pub struct Message {
     pub client_id: Option<String>,
     pub delivery: Delivery,
     pub created_at: i64,
+    /// An image sent with the message.
+    pub attachment: Option<crate::attachments::Attachment>,
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.sender_kind, m.sender_agent_id, a.name, m.body, \
-    m.private, m.external_id, m.delivery, m.created_at";
+    m.private, m.external_id, m.delivery, m.created_at, at.id, at.token, at.mime, at.size";
+
+/// Joins for `MESSAGE_COLUMNS`.
+const MESSAGE_JOINS: &str =
+    "LEFT JOIN agents a ON a.id = m.sender_agent_id LEFT JOIN attachments at ON at.id = m.attachment_id";
 
 fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
     Ok(Message {
@@ -42,12 +48,21 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
         client_id: r.get(7)?,
         delivery: r.get(8)?,
         created_at: r.get(9)?,
+        attachment: match r.get::<_, Option<crate::attachments::AttachmentId>>(10)? {
+            Some(id) => Some(crate::attachments::Attachment {
+                id,
+                url: format!("/api/attachments/{}", r.get::<_, String>(11)?),
+                mime: r.get(12)?,
+                size: r.get(13)?,
+            }),
+            None => None,
+        },
     })
 }
 
 pub fn message(c: &Connection, id: MessageId) -> AppResult<Message> {
     c.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN agents a ON a.id = m.sender_agent_id WHERE m.id = ?1"
+        "SELECT {MESSAGE_COLUMNS} FROM messages m {MESSAGE_JOINS} WHERE m.id = ?1"
     ))?
     .query_row([id], message_from_row)
     .optional()?
@@ -57,7 +72,7 @@ pub fn message(c: &Connection, id: MessageId) -> AppResult<Message> {
 /// Every message of a conversation, notes included, oldest first.
 pub fn messages_for_agent(c: &Connection, conv: ConversationId) -> rusqlite::Result<Vec<Message>> {
     c.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN agents a ON a.id = m.sender_agent_id
+        "SELECT {MESSAGE_COLUMNS} FROM messages m {MESSAGE_JOINS}
          WHERE m.conversation_id = ?1 ORDER BY m.id"
     ))?
     .query_map([conv], message_from_row)?
@@ -74,7 +89,7 @@ pub fn messages_for_contact(
     limit: usize,
 ) -> rusqlite::Result<Vec<Message>> {
     c.prepare_cached(&format!(
-        "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN agents a ON a.id = m.sender_agent_id
+        "SELECT {MESSAGE_COLUMNS} FROM messages m {MESSAGE_JOINS}
          JOIN conversations cv ON cv.id = m.conversation_id
          WHERE cv.contact_id = ?1 AND cv.inbox_id = ?2 AND m.id > ?3 AND m.private = 0
          ORDER BY m.id LIMIT ?4"
@@ -95,7 +110,7 @@ pub fn recent_messages_for_contact(
 ) -> rusqlite::Result<Vec<Message>> {
     let mut list: Vec<Message> = c
         .prepare_cached(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN agents a ON a.id = m.sender_agent_id
+            "SELECT {MESSAGE_COLUMNS} FROM messages m {MESSAGE_JOINS}
              JOIN conversations cv ON cv.id = m.conversation_id
              WHERE cv.contact_id = ?1 AND cv.inbox_id = ?2 AND m.private = 0
              ORDER BY m.id DESC LIMIT ?3"

@@ -42,6 +42,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "contacts_orders",
         sql: include_str!("../../migrations/0005_contacts_orders.sql"),
     },
+    Migration {
+        version: 6,
+        name: "attachments",
+        sql: include_str!("../../migrations/0006_attachments.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -32,6 +32,9 @@ pub struct AppState {
     pub api: openapi::ApiIndex,
     pub hub: crate::realtime::Hub,
     pub flood: crate::channels::web::FloodGate,
+    /// Set at shutdown: websocket loops close with "going away" so the graceful
+    /// stop does not wait for long-lived connections to time out.
+    pub closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -44,6 +47,7 @@ impl AppState {
             api: openapi::ApiIndex::build(),
             hub: crate::realtime::Hub::new(),
             flood: crate::channels::web::FloodGate::default(),
+            closing: tokio::sync::watch::Sender::new(false),
         }
     }
 }

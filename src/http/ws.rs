@@ -25,6 +25,14 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 const SILENCE_LIMIT: Duration = Duration::from_secs(90);
 const MAX_FRAME: usize = 64 * 1024;
 
+/// The server is stopping; clients reconnect (to the restarted server) and refetch.
+fn going_away() -> actix_ws::CloseReason {
+    actix_ws::CloseReason {
+        code: actix_ws::CloseCode::Away,
+        description: Some("server restarting".into()),
+    }
+}
+
 fn error_frame(e: &AppError, lang: Lang, client_id: Option<&str>) -> String {
     json!({"type": "error", "code": e.code, "message": e.message(lang), "client_id": client_id}).to_string()
 }
@@ -111,6 +119,7 @@ async fn agent_loop(
     mut stream: actix_ws::AggregatedMessageStream,
 ) {
     let mut events = state.hub.subscribe(Topic::Agents);
+    let mut closing = state.closing.subscribe();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut heard = Instant::now();
     loop {
@@ -148,6 +157,10 @@ async fn agent_loop(
             },
             _ = ping.tick() => {
                 if heard.elapsed() > SILENCE_LIMIT || session.ping(b"").await.is_err() { break }
+            }
+            _ = closing.wait_for(|c| *c) => {
+                let _ = session.close(Some(going_away())).await;
+                return;
             }
         }
     }
@@ -198,9 +211,18 @@ pub async fn visitor_socket(
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 enum VisitorFrame {
-    Message { client_id: String, body: String },
-    Typing { typing: bool },
-    Read { up_to: i64 },
+    Message {
+        client_id: String,
+        #[serde(default)]
+        body: String,
+        attachment_id: Option<i64>,
+    },
+    Typing {
+        typing: bool,
+    },
+    Read {
+        up_to: i64,
+    },
     Ping,
 }
 
@@ -246,8 +268,13 @@ async fn handle_visitor_frame(state: &AppState, visitor: &Visitor, lang: Lang, t
     };
     let result: AppResult<Option<String>> = match frame {
         VisitorFrame::Ping => Ok(Some(json!({"type": "pong"}).to_string())),
-        VisitorFrame::Message { client_id, body } => {
-            match send_message(state, visitor, client_id.clone(), body).await {
+        VisitorFrame::Message {
+            client_id,
+            body,
+            attachment_id,
+        } => {
+            let attachment = attachment_id.map(crate::attachments::AttachmentId);
+            match send_message(state, visitor, client_id.clone(), body, attachment).await {
                 Ok((sent, _)) => Ok(Some(
                     json!({"type": "ack", "client_id": client_id, "message": serde_json::to_value(&sent)
                         .ok().and_then(|v| v.get("message").cloned())})
@@ -277,6 +304,7 @@ async fn visitor_loop(
 ) {
     let mut events = state.hub.subscribe(Topic::Contact(visitor.contact_id));
     let mut presence = state.hub.subscribe(Topic::Visitors);
+    let mut closing = state.closing.subscribe();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut heard = Instant::now();
     loop {
@@ -313,6 +341,10 @@ async fn visitor_loop(
             },
             _ = ping.tick() => {
                 if heard.elapsed() > SILENCE_LIMIT || session.ping(b"").await.is_err() { break }
+            }
+            _ = closing.wait_for(|c| *c) => {
+                let _ = session.close(Some(going_away())).await;
+                return;
             }
         }
     }

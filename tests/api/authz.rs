@@ -136,6 +136,7 @@ async fn every_protected_endpoint_needs_a_login() {
     assert_eq!(
         public,
         [
+            "GET /api/attachments/not-a-token",
             "GET /api/invites/not-a-token",
             "GET /api/openapi.json",
             "GET /api/password-resets/not-a-token",

@@ -9,7 +9,8 @@ import { loggedIn, setSession } from './session.js';
 import { renderLogin, renderSetup } from './views/public.js';
 import { renderInvite, renderReset } from './views/links.js';
 import { renderShell } from './views/shell.js';
-import { renderInbox, renderKb, renderReports, renderTickets } from './views/empty.js';
+import { renderKb, renderReports, renderTickets } from './views/empty.js';
+import { renderInbox } from './views/inbox.js';
 import { renderSettings } from './views/settings.js';
 import { renderProfile } from './views/profile.js';
 
@@ -24,6 +25,7 @@ const PUBLIC = {
 
 const CONSOLE = {
   '/inbox': renderInbox,
+  '/inbox/:id': renderInbox,
   '/tickets': renderTickets,
   '/kb': renderKb,
   '/reports': renderReports,

@@ -120,7 +120,11 @@ pub async fn get(
 
 #[derive(Deserialize, ToSchema)]
 pub struct ReplyBody {
+    /// May be empty when an image is attached.
+    #[serde(default)]
     body: String,
+    /// From `POST /api/attachments`.
+    attachment_id: Option<i64>,
     /// A note for colleagues, never shown to the customer.
     #[serde(default)]
     private: bool,
@@ -151,6 +155,7 @@ pub async fn reply(
         ConversationId(*id),
         &b.body,
         b.private,
+        b.attachment_id.map(crate::attachments::AttachmentId),
     )
     .await?;
     Ok(HttpResponse::Created().json(MessageResponse { message }))

@@ -3,6 +3,7 @@
 //! extractor in the signature enforces it.
 
 pub mod agents;
+pub mod attachments;
 pub mod canned;
 pub mod contacts;
 pub mod conversations;
@@ -44,6 +45,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(widget::mark_read)
         .service(widget::handoff)
         .service(widget::save_email)
+        .service(widget::upload)
+        .service(attachments::serve)
         .service(crate::http::ws::visitor_socket)
         // Any logged-in agent.
         .service(me::get)
@@ -61,6 +64,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(conversations::mark_read)
         .service(conversations::set_typing)
         .service(labels::set_on_conversation)
+        .service(attachments::upload)
         .service(labels::list)
         .service(canned::list)
         .service(contacts::get)

@@ -25,6 +25,7 @@ pub struct VisitorMessage {
     pub body: String,
     pub created_at: i64,
     pub delivery: conversations::Delivery,
+    pub attachment: Option<crate::attachments::Attachment>,
 }
 
 impl From<&Message> for VisitorMessage {
@@ -37,6 +38,7 @@ impl From<&Message> for VisitorMessage {
             body: m.body.clone(),
             created_at: m.created_at,
             delivery: m.delivery,
+            attachment: m.attachment.clone(),
         }
     }
 }
@@ -253,7 +255,11 @@ pub async fn session(
 pub struct SendBody {
     /// Chosen by the widget, unique per message (1–64 characters).
     client_id: String,
+    /// May be empty when an image is attached.
+    #[serde(default)]
     body: String,
+    /// From `POST /api/widget/attachments`.
+    attachment_id: Option<i64>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -275,7 +281,8 @@ pub async fn send(
 ) -> AppResult<HttpResponse> {
     let body = body.parse()?;
     let b = body.into_inner();
-    let (sent, duplicate) = send_message(&state, &visitor.0, b.client_id, b.body).await?;
+    let attachment = b.attachment_id.map(crate::attachments::AttachmentId);
+    let (sent, duplicate) = send_message(&state, &visitor.0, b.client_id, b.body, attachment).await?;
     let mut res = if duplicate {
         HttpResponse::Ok()
     } else {
@@ -290,6 +297,7 @@ pub(crate) async fn send_message(
     visitor: &channel::Visitor,
     client_id: String,
     body: String,
+    attachment: Option<crate::attachments::AttachmentId>,
 ) -> AppResult<(SentMessage, bool)> {
     state.flood.check(visitor.contact_id)?;
     let v = visitor.clone();
@@ -311,6 +319,7 @@ pub(crate) async fn send_message(
         contact_id: visitor.contact_id,
         body,
         external_id: Some(client_id),
+        attachment,
     };
     let ingested = conversations::ingest(&state.db, &state.hub, inbound).await?;
     let sent = SentMessage {
@@ -475,4 +484,27 @@ pub async fn save_email(
     Ok(web::Json(EmailResponse {
         contact: ContactView::from(contact),
     }))
+}
+
+/// Upload an image (PNG, JPEG, GIF or WebP, at most 5 MiB) to send in a message.
+#[utoipa::path(tag = "widget", request_body(content = Vec<u8>, content_type = "image/*"),
+    responses((status = 201, body = crate::attachments::Attachment),
+        (status = 413, body = ErrorBody, description = "`image_too_large`"),
+        (status = 415, body = ErrorBody, description = "`not_an_image`"), (status = 401, body = ErrorBody)),
+    security(("visitor" = [])))]
+#[post("/widget/attachments")]
+pub async fn upload(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    bytes: web::Bytes,
+) -> AppResult<HttpResponse> {
+    let uploader = crate::attachments::Uploader::Contact(visitor.0.contact_id);
+    let stored = crate::attachments::store(
+        &state.db,
+        state.config.attachments_dir(),
+        bytes.to_vec(),
+        uploader,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(stored))
 }

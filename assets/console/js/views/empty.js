@@ -1,4 +1,4 @@
-// Inbox, Tickets, Knowledge base and Reports: placeholders until those
+// Tickets, Knowledge base and Reports: placeholders until those
 // features land, each saying what will appear there.
 import { emptyState } from '../ui.js';
 import { t } from '../i18n.js';
@@ -15,7 +15,6 @@ function placeholder(key, iconName) {
   };
 }
 
-export const renderInbox = placeholder('inbox', 'inbox');
 export const renderTickets = placeholder('tickets', 'ticket');
 export const renderKb = placeholder('kb', 'book');
 export const renderReports = placeholder('reports', 'chart');

@@ -1,10 +1,12 @@
-// Profile: your name, language, availability, password, and log out.
+// Profile: your name, language, availability, notifications on this
+// device, password, and log out.
 import { api } from '../api.js';
 import { chooseLang, logout, refresh } from '../app.js';
 import { h } from '../dom.js';
 import { field, form } from '../forms.js';
 import { icon } from '../icons.js';
 import { LANGS, browserLang, t } from '../i18n.js';
+import { askDesktopPermission, chime, desktopPermission, notifyPrefs, setNotifyPref } from '../notify.js';
 import { onSessionChange, session, updateAgent } from '../session.js';
 import { badge, card, toast } from '../ui.js';
 
@@ -76,6 +78,53 @@ function availabilityCard() {
   return card(t('availability.title'), h('p', { class: 'hint' }, t('profile.availability_text')), group);
 }
 
+function toggle({ label, hint, checked, testid, onChange }) {
+  const input = h('input', { type: 'checkbox', class: 'switch-input', checked, testid, role: 'switch',
+    onChange: (ev) => onChange(ev.target.checked, ev.target) });
+  return h('label', { class: 'switch' }, input, h('span', { class: 'switch-track', 'aria-hidden': 'true' }),
+    h('span', { class: 'switch-text' }, h('span', { class: 'switch-label' }, label),
+      hint ? h('span', { class: 'hint' }, hint) : null));
+}
+
+function notificationsCard() {
+  const prefs = notifyPrefs();
+  const note = h('p', { class: 'notice notice-warn', testid: 'notify-blocked', hidden: true });
+  const explain = (perm) => {
+    note.hidden = perm !== 'denied' && perm !== 'unsupported';
+    note.textContent = perm === 'unsupported' ? t('profile.notify_unsupported') : t('profile.notify_denied');
+  };
+  if (prefs.desktop) explain(desktopPermission());
+  return card(t('profile.notifications'),
+    h('p', { class: 'hint' }, t('profile.notifications_text')),
+    toggle({
+      label: t('profile.notify_sound'), hint: t('profile.notify_sound_hint'), checked: prefs.sound,
+      testid: 'notify-sound',
+      onChange: (on) => {
+        setNotifyPref('sound', on);
+        if (on) chime();
+      },
+    }),
+    toggle({
+      label: t('profile.notify_desktop'), hint: t('profile.notify_desktop_hint'), checked: prefs.desktop,
+      testid: 'notify-desktop',
+      onChange: async (on, input) => {
+        if (!on) {
+          setNotifyPref('desktop', false);
+          explain('granted');
+          return;
+        }
+        const perm = await askDesktopPermission();
+        explain(perm);
+        const ok = perm === 'granted';
+        input.checked = ok;
+        setNotifyPref('desktop', ok);
+      },
+    }),
+    note,
+    h('div', null, h('button', { type: 'button', class: 'btn btn-small', testid: 'notify-test', onClick: () => chime() },
+      icon('bell', 'icon icon-sm'), h('span', null, t('profile.notify_test')))));
+}
+
 function passwordCard() {
   const again = field({ label: t('field.repeat_password'), name: 'new_password_again', type: 'password',
     required: true, testid: 'password-again', autocomplete: 'new-password' });
@@ -106,7 +155,7 @@ function passwordCard() {
 export function renderProfile(page, _params, ctx) {
   ctx.setTitle(t('nav.profile'));
   page.append(h('div', { class: 'stack' },
-    detailsCard(), languageCard(), availabilityCard(), passwordCard(),
+    detailsCard(), languageCard(), availabilityCard(), notificationsCard(), passwordCard(),
     card(null, h('div', { class: 'logout-row' },
       h('p', { class: 'hint' }, t('profile.logout_text', { shop: session.shopName || t('app.name') })),
       h('button', { type: 'button', class: 'btn btn-danger', testid: 'logout', onClick: logout },

@@ -1,4 +1,4 @@
-// Settings: a row of tabs (Agents, Teams, API tokens, Shop) over the
+// Settings: a row of tabs (Agents, Teams, Inboxes, API tokens, Shop) over the
 // chosen section. Agents who are not admins only see Teams, read-only.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
@@ -6,6 +6,7 @@ import { t } from '../i18n.js';
 import { go } from '../router.js';
 import { isAdmin } from '../session.js';
 import { renderAgents } from './agents.js';
+import { renderInboxes } from './inboxes.js';
 import { renderShop } from './shop.js';
 import { renderTeams } from './teams.js';
 import { renderTokens } from './tokens.js';
@@ -13,6 +14,7 @@ import { renderTokens } from './tokens.js';
 const SECTIONS = [
   { key: 'agents', icon: 'user', admin: true, render: renderAgents },
   { key: 'teams', icon: 'users', admin: false, render: renderTeams },
+  { key: 'inboxes', icon: 'inbox', admin: true, render: renderInboxes },
   { key: 'tokens', icon: 'key', admin: true, render: renderTokens },
   { key: 'shop', icon: 'shop', admin: true, render: renderShop },
 ];

@@ -1,9 +1,11 @@
 // The logged-in console frame: navigation (sidebar on wide screens, bottom
 // tab bar on phones), a header with the page title, language switcher,
-// availability status dot and a link to the profile.
+// availability status dot and a link to the profile. The Inbox item and
+// the page title carry the number of unread customer messages.
 import { api } from '../api.js';
 import { langSwitcher } from '../app.js';
 import { assetUrl } from '../assets.js';
+import { onDesk, startDesk, unreadTotal } from '../desk.js';
 import { h, initial, mount } from '../dom.js';
 import { icon } from '../icons.js';
 import { currentLang, t } from '../i18n.js';
@@ -20,6 +22,7 @@ const NAV = [
 const AVAILABILITY = ['online', 'away', 'offline'];
 
 let shell = null;
+let baseTitle = '';
 
 function logo(cls) {
   return h('img', { class: cls, src: assetUrl('/assets/console/favicon.svg'), alt: '', width: 32, height: 32 });
@@ -91,6 +94,9 @@ function build(app) {
           ? [h('span', { class: 'nav-label nav-label-long' }, t(`nav.${item.key}`)),
             h('span', { class: 'nav-label nav-label-short' }, t(`nav.${item.key}_short`))]
           : h('span', { class: 'nav-label' }, t(`nav.${item.key}`)));
+      if (item.key === 'inbox') {
+        a.append(h('span', { class: 'nav-badge', testid: 'nav-inbox-unread', hidden: true }));
+      }
       links.set(item.key, a);
       return a;
     }));
@@ -121,16 +127,41 @@ function build(app) {
   };
   sync();
   const unsubscribe = onSessionChange(sync);
+  const badge = links.get('inbox').querySelector('.nav-badge');
+  const syncUnread = () => {
+    const n = unreadTotal();
+    badge.textContent = n > 99 ? '99+' : String(n);
+    badge.hidden = n === 0;
+    links.get('inbox').setAttribute('aria-label', n ? `${t('nav.inbox')} (${t('inbox.unread', { n })})` : t('nav.inbox'));
+    syncTitle();
+  };
+  const unsubscribeDesk = onDesk(syncUnread);
+  startDesk();
+  syncUnread();
   const destroy = () => {
     unsubscribe();
+    unsubscribeDesk();
     status.destroy();
   };
   return { root, lang: currentLang(), links, title, content, status, destroy };
 }
 
+function syncTitle() {
+  const n = unreadTotal();
+  const text = baseTitle ? `${baseTitle} · ${t('app.name')}` : t('app.name');
+  document.title = n ? `(${n}) ${text}` : text;
+}
+
 function setTitle(text) {
   shell.title.textContent = text;
-  document.title = `${text} · ${t('app.name')}`;
+  baseTitle = text;
+  syncTitle();
+}
+
+/** Views that fill the screen (the inbox) ask for no padding; `chat` also hides the phone's bars. */
+function setLayout({ flush = false, chat = false } = {}) {
+  shell.content.classList.toggle('content-flush', flush);
+  shell.root.classList.toggle('shell-chat', chat);
 }
 
 /**
@@ -150,8 +181,9 @@ export function renderShell(app, path) {
     else a.removeAttribute('aria-current');
   }
   shell.status.closeMenu();
+  setLayout();
   const page = h('div', { class: 'page', testid: `page-${section}` });
   mount(shell.content, page);
   window.scrollTo(0, 0);
-  return { page, setTitle };
+  return { page, setTitle, setLayout };
 }

@@ -1,0 +1,137 @@
+// A conversation's history as the agent sees it: the customer on the left,
+// agents and the bot on the right, internal notes in yellow, and timeline
+// events (assigned, resolved, reopened…) as small centred lines.
+import { h } from '../dom.js';
+import { icon } from '../icons.js';
+import { fmtDate, t } from '../i18n.js';
+import { fmtClock, fmtShort } from '../time.js';
+
+// Messages closer than this to the one before (same author) share its header.
+const GROUP_GAP = 5 * 60_000;
+
+function actorName(e) {
+  if (e.actor_name) return e.actor_name;
+  if (e.actor_kind === 'contact') return t('inbox.actor_customer');
+  if (e.actor_kind === 'system') return t('inbox.actor_system');
+  return t('inbox.actor_someone');
+}
+
+function nameOf(map, id, fallbackKey) {
+  if (id === null || id === undefined) return t(fallbackKey);
+  const found = map.get(id);
+  return found ? found.name : `#${id}`;
+}
+
+/** One sentence for a timeline event. */
+export function eventText(e, { agents, teams }) {
+  const actor = actorName(e);
+  const d = e.detail || {};
+  switch (e.kind) {
+    case 'created':
+      return t('inbox.ev.created');
+    case 'assigned': {
+      const agent = nameOf(agents, d.agent_id, 'inbox.unassigned_short');
+      if (e.actor_kind === 'system') return t('inbox.ev.assigned_auto', { agent });
+      if (e.actor_agent_id !== null && e.actor_agent_id === d.agent_id) return t('inbox.ev.took', { actor });
+      return t('inbox.ev.assigned', { actor, agent });
+    }
+    case 'unassigned':
+      return t('inbox.ev.unassigned', { actor });
+    case 'status':
+      if (e.actor_kind === 'contact') return t('inbox.ev.customer_back');
+      if (d.to === 'open' && d.from === 'resolved') return t('inbox.ev.status_reopened', { actor });
+      return ['resolved', 'open', 'queued', 'pending', 'snoozed', 'bot'].includes(d.to)
+        ? t(`inbox.ev.status_${d.to}`, { actor })
+        : t('inbox.ev.status_other', { actor, status: String(d.to) });
+    case 'team':
+      return d.team_id === null || d.team_id === undefined
+        ? t('inbox.ev.team_none', { actor })
+        : t('inbox.ev.team', { actor, team: nameOf(teams, d.team_id, 'inbox.no_team') });
+    case 'reopened':
+      return t('inbox.ev.reopened');
+    case 'human_requested':
+      return t('inbox.ev.human');
+    default:
+      return t('inbox.ev.other', { actor, kind: String(e.kind) });
+  }
+}
+
+function ticks(m) {
+  const label = t(`inbox.delivery.${m.delivery}`);
+  return h('span', {
+    class: ['ticks', `ticks-${m.delivery}`], testid: 'msg-delivery', dataset: { delivery: m.delivery },
+    title: label, 'aria-label': label, role: 'img',
+  }, icon(m.delivery === 'sent' ? 'check' : 'ticks', 'icon icon-xs'));
+}
+
+function authorOf(m) {
+  if (m.sender === 'agent') return `a${m.agent_id}`;
+  return m.sender;
+}
+
+function messageEl(m, showHead) {
+  if (m.sender === 'system') {
+    return h('li', { class: 'tl-event', testid: 'timeline-event' }, h('span', null, m.body));
+  }
+  const ours = m.sender === 'agent' || m.sender === 'bot';
+  const kind = m.private ? 'note' : ours ? 'agent' : 'contact';
+  let who = null;
+  if (ours) who = m.sender === 'bot' ? t('inbox.bot') : (m.agent_name || t('inbox.actor_someone'));
+  return h('li', {
+    class: ['msg', ours ? 'msg-out' : 'msg-in', m.private && 'msg-note', showHead && 'msg-first'],
+    testid: `msg-${kind}`, dataset: { messageId: m.id },
+  },
+  showHead && (who || m.private)
+    ? h('div', { class: 'msg-head' },
+      m.private ? h('span', { class: 'note-label' }, icon('note', 'icon icon-xs'), t('inbox.note_label')) : null,
+      who ? h('span', { class: 'msg-author' }, who) : null)
+    : null,
+  h('div', { class: 'msg-bubble' }, h('p', { class: 'msg-body', testid: 'msg-body' }, m.body)),
+  h('div', { class: 'msg-meta' },
+    h('time', { dateTime: new Date(m.created_at).toISOString() }, fmtShort(m.created_at)),
+    ours && !m.private ? ticks(m) : null));
+}
+
+function dayKey(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${d.getMonth()}-${d.getDate()}`;
+}
+
+/** Messages and events in time order; `created` goes first on a tie. */
+function merged(messages, events) {
+  const items = [
+    ...messages.map((m) => ({ at: m.created_at, rank: 1, id: m.id, m })),
+    ...events.map((e) => ({ at: e.at, rank: e.kind === 'created' ? 0 : 2, id: e.id, e })),
+  ];
+  items.sort((a, b) => (a.at - b.at) || (a.rank - b.rank) || (a.id - b.id));
+  return items;
+}
+
+/** Draw the whole history into the <ol> `list`. */
+export function drawThread(list, { messages, events, agents, teams }) {
+  const out = [];
+  let lastDay = null;
+  let prev = null;
+  for (const item of merged(messages, events)) {
+    const day = dayKey(item.at);
+    if (day !== lastDay) {
+      const today = day === dayKey(Date.now());
+      out.push(h('li', { class: 'tl-day' }, h('span', null, today ? t('inbox.today') : fmtDate(item.at))));
+      lastDay = day;
+      prev = null;
+    }
+    if (item.e) {
+      out.push(h('li', { class: 'tl-event', testid: 'timeline-event', dataset: { kind: item.e.kind } },
+        h('span', null, eventText(item.e, { agents, teams }),
+          h('time', { class: 'tl-time' }, fmtClock(item.at)))));
+      prev = null;
+      continue;
+    }
+    const m = item.m;
+    const head = !prev || authorOf(prev) !== authorOf(m) || prev.private !== m.private
+      || m.created_at - prev.created_at > GROUP_GAP;
+    out.push(messageEl(m, head));
+    prev = m;
+  }
+  list.replaceChildren(...out);
+}

@@ -1,0 +1,181 @@
+//! Images in chat: stored on disk by content hash, written and flushed before the
+//! database row that refers to them (a crash leaves at worst an unreferenced file,
+//! never a row without its file), served under unguessable URLs.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::accounts::AgentId;
+use crate::contacts::ContactId;
+use crate::db::Db;
+use crate::error::{AppError, AppResult, ErrorKind};
+use crate::util::{hex, now_ms, random_token};
+
+crate::accounts::id_type!(AttachmentId);
+
+/// Largest image accepted.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Attachment {
+    pub id: AttachmentId,
+    /// Where to fetch it (relative to the server).
+    pub url: String,
+    pub mime: String,
+    pub size: i64,
+}
+
+/// Who uploads (and so may attach) a file.
+#[derive(Clone, Copy, Debug)]
+pub enum Uploader {
+    Contact(ContactId),
+    Agent(AgentId),
+}
+
+/// The image type from the file's first bytes; the declared type is not trusted.
+pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0x89, b'P', b'N', b'G', ..] => Some("image/png"),
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [b'G', b'I', b'F', b'8', ..] => Some("image/gif"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+fn path_for(dir: &Path, sha: &str) -> PathBuf {
+    dir.join(&sha[..2]).join(sha)
+}
+
+fn view(id: AttachmentId, token: &str, mime: String, size: i64) -> Attachment {
+    Attachment {
+        id,
+        url: format!("/api/attachments/{token}"),
+        mime,
+        size,
+    }
+}
+
+/// Checks, stores on disk (flushed) and records an uploaded image.
+pub async fn store(db: &Db, dir: PathBuf, bytes: Vec<u8>, uploader: Uploader) -> AppResult<Attachment> {
+    if bytes.len() > MAX_BYTES {
+        return Err(
+            AppError::new(ErrorKind::PayloadTooLarge, "image_too_large").with("limit_mib", MAX_BYTES >> 20)
+        );
+    }
+    let mime =
+        sniff_image(&bytes).ok_or_else(|| AppError::new(ErrorKind::UnsupportedMediaType, "not_an_image"))?;
+    let sha = hex(&Sha256::digest(&bytes));
+    let size = bytes.len() as i64;
+    let target = path_for(&dir, &sha);
+    tokio::task::spawn_blocking(move || write_file(&target, &bytes))
+        .await
+        .map_err(|e| AppError::internal(anyhow::anyhow!("attachment task: {e}")))?
+        .map_err(|e| match e.raw_os_error() {
+            Some(28) => AppError::new(ErrorKind::StorageFull, "storage_full"),
+            _ => AppError::internal(anyhow::anyhow!("cannot store attachment: {e}")),
+        })?;
+    let token = random_token();
+    let (contact, agent) = match uploader {
+        Uploader::Contact(c) => (Some(c), None),
+        Uploader::Agent(a) => (None, Some(a)),
+    };
+    db.write(move |c| {
+        c.prepare_cached(
+            "INSERT INTO attachments (token, sha256, mime, size, contact_id, agent_id, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(rusqlite::params![
+            token,
+            sha,
+            mime,
+            size,
+            contact,
+            agent,
+            now_ms()
+        ])?;
+        Ok(view(
+            AttachmentId(c.last_insert_rowid()),
+            &token,
+            mime.to_string(),
+            size,
+        ))
+    })
+    .await
+}
+
+fn write_file(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if target.exists() {
+        return Ok(()); // the same content is already stored
+    }
+    let parent = target.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let tmp = target.with_extension("partial");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, target)?;
+    std::fs::File::open(parent)?.sync_all()
+}
+
+/// Checks that `uploader` uploaded attachment `id` (inside a message write).
+pub fn check_owned(c: &Connection, id: AttachmentId, uploader: Uploader) -> AppResult<()> {
+    let owner: Option<(Option<ContactId>, Option<AgentId>)> = c
+        .prepare_cached("SELECT contact_id, agent_id FROM attachments WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let ok = match (owner, uploader) {
+        (Some((Some(c), _)), Uploader::Contact(u)) => c == u,
+        (Some((_, Some(a))), Uploader::Agent(u)) => a == u,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::bad_request("unknown_attachment").with("id", id))
+    }
+}
+
+/// The attachment of a message, as views show it.
+pub fn for_message(c: &Connection, id: Option<AttachmentId>) -> rusqlite::Result<Option<Attachment>> {
+    let Some(id) = id else { return Ok(None) };
+    c.prepare_cached("SELECT token, mime, size FROM attachments WHERE id = ?1")?
+        .query_row([id], |r| {
+            Ok(view(id, &r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()
+}
+
+/// File path and type for a URL token.
+pub async fn open(db: &Db, dir: PathBuf, token: String) -> AppResult<(PathBuf, String)> {
+    let found: Option<(String, String)> = db
+        .read(move |c| {
+            Ok(
+                c.prepare_cached("SELECT sha256, mime FROM attachments WHERE token = ?1")?
+                    .query_row([token], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?,
+            )
+        })
+        .await?;
+    let (sha, mime) = found.ok_or_else(|| AppError::not_found("not_found"))?;
+    Ok((path_for(&dir, &sha), mime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn images_are_recognised_by_their_bytes() {
+        assert_eq!(sniff_image(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(sniff_image(b"\xFF\xD8\xFF\xE0...."), Some("image/jpeg"));
+        assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(sniff_image(b"<svg xmlns=...>"), None, "SVG can carry scripts");
+        assert_eq!(sniff_image(b"%PDF-1.7"), None);
+    }
+}
