@@ -740,9 +740,8 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
     }
   });
 
-  // The protocol promises {"type":"presence"} frames; the server does not send them yet.
-  test('an agent going offline shows the offline notice live (presence frame)',
-    { todo: 'the server does not publish presence events on availability changes yet' }, async () => {
+  // An agent changing availability sends {"type":"presence"} to every open widget.
+  test('an agent going offline shows the offline notice live (presence frame)', async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
       try {
         const page = await context.newPage();
