@@ -11,18 +11,10 @@
 // screenshots, default a fresh temp dir; its path is printed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { eventually, expectText, freePort, launchBrowser, screenshotsDir, sleep, startServer, stopServer } from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const KEFU_BIN = process.env.KEFU_BIN || path.resolve(HERE, '../../target/debug/kefu');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.KEFU_SCREENSHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-inbox-screens-'));
+const SHOTS = screenshotsDir('kefu-inbox-screens');
 
 const OWNER = { shop_name: '小王的店', name: '王小明', email: 'wang@example.com', password: 'green-tea-and-rice-cakes-7' };
 const INBOX = { name: '小王的店 · 网站', greeting: '你好！有什么可以帮你？' };
@@ -43,76 +35,9 @@ const TEXT = {
     waiting: '等待', visitor: '访客 #' },
 };
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer().unref().on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** `kefu serve` on a fresh port and data dir, once /healthz answers. */
-async function startServer() {
-  assert.ok(fs.existsSync(KEFU_BIN), `server binary not found at ${KEFU_BIN} (run cargo build or set KEFU_BIN)`);
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-inbox-data-'));
-  const child = spawn(KEFU_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' } });
-  let log = '';
-  let exited = null;
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (!(await fetch(`${base}/healthz`).then((r) => r.status === 200, () => false))) {
-    if (exited) throw new Error(`kefu exited early (${JSON.stringify(exited)}):\n${log}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`kefu did not answer /healthz within 60 s:\n${log}`);
-    }
-    await sleep(100);
-  }
-  return { base, child, dataDir, exited: () => exited };
-}
-
-async function stopServer(srv) {
-  if (!srv) return;
-  if (!srv.exited()) {
-    const gone = new Promise((r) => srv.child.once('exit', r));
-    srv.child.kill('SIGTERM');
-    const timer = setTimeout(() => srv.child.kill('SIGKILL'), 15_000);
-    await gone;
-    clearTimeout(timer);
-  }
-  fs.rmSync(srv.dataDir, { recursive: true, force: true });
-}
-
-/** Wait until fn() returns something truthy, and return it. */
-async function eventually(fn, what, timeout = 8000) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    last = await Promise.resolve().then(fn).catch((err) => err);
-    if (last && !(last instanceof Error)) return last;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await sleep(100);
-  }
-}
-
 const hashOf = (page) => new URL(page.url()).hash;
 const expectHash = (page, hash) => page.waitForURL((u) => new URL(u).hash === hash, { timeout: 10_000 });
 const tapOrClick = (page, locator, phone) => (phone ? locator.tap() : locator.click());
-
-async function expectText(locator, text) {
-  await locator.waitFor({ state: 'visible' });
-  await eventually(async () => (await locator.innerText()).includes(text), `"${text}" in ${locator}`);
-}
-
 /** GET with the browser's cookies. */
 async function apiGet(page, apiPath) {
   const res = await page.request.get(apiPath);
@@ -158,11 +83,7 @@ function fakeHiddenTab() {
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   console.log(`screenshots: ${SHOTS}`);
 });
 

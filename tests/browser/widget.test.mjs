@@ -11,20 +11,12 @@
 // screenshots, default a fresh temp dir; its path is printed).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { eventually, expectText, freePort, launchBrowser, screenshotsDir, sleep, startServer, stopServer } from './harness.mjs';
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
-const KEFU_BIN = process.env.KEFU_BIN || path.resolve(HERE, '../../target/debug/kefu');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const SHOTS = process.env.KEFU_SCREENSHOTS || fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-widget-screens-'));
+const SHOTS = screenshotsDir('kefu-widget-screens');
 
 const OWNER = { shop_name: '小王的店', name: '王小明', email: 'owner@example.com', password: 'green-tea-and-dumplings-7' };
 const INBOX = { name: '小王的店', greeting: '你好！', color: '#0f766e' };
@@ -36,88 +28,6 @@ const VIEWPORTS = [
   { name: 'desktop', options: { viewport: { width: 1280, height: 800 } } },
   { name: 'phone', options: { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
 ];
-
-/** A port nobody listens on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Start `kefu serve` on a fresh data dir and wait until /healthz answers 200. */
-async function startServer() {
-  assert.ok(fs.existsSync(KEFU_BIN), `server binary not found at ${KEFU_BIN} (run cargo build or set KEFU_BIN)`);
-  const port = await freePort();
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kefu-widget-data-'));
-  const child = spawn(KEFU_BIN, ['serve', '--listen', `127.0.0.1:${port}`, '--data', dataDir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info' },
-  });
-  let log = '';
-  child.stdout.on('data', (d) => { log += d; });
-  child.stderr.on('data', (d) => { log += d; });
-  let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (exited) throw new Error(`kefu exited early (${JSON.stringify(exited)}):\n${log}`);
-    try {
-      const res = await fetch(`${base}/healthz`);
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`kefu did not answer /healthz within 60 s:\n${log}`);
-    }
-    await sleep(100);
-  }
-  return { base, child, dataDir, log: () => log, exited: () => exited };
-}
-
-async function stopServer(srv) {
-  if (!srv) return;
-  if (!srv.exited()) {
-    const gone = new Promise((r) => srv.child.once('exit', r));
-    srv.child.kill('SIGTERM');
-    const timer = setTimeout(() => srv.child.kill('SIGKILL'), 10_000);
-    await gone;
-    clearTimeout(timer);
-  }
-  fs.rmSync(srv.dataDir, { recursive: true, force: true });
-}
-
-/** Wait until fn() returns a truthy value. */
-async function eventually(fn, what, timeout = 8000) {
-  const end = Date.now() + timeout;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what} (last: ${last})`);
-    await sleep(100);
-  }
-}
-
-async function expectText(locator, text) {
-  await locator.waitFor({ state: 'visible' });
-  await eventually(async () => (await locator.innerText()).includes(text), `"${text}" in ${locator}`);
-}
 
 /** The owner, talking to kefu over plain HTTP like the console does. */
 class Agent {
@@ -303,11 +213,7 @@ async function noHorizontalScroll(page, where, width) {
 let browser;
 
 before(async () => {
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   console.log(`screenshots: ${SHOTS}`);
 });
 
