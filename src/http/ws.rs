@@ -3,6 +3,7 @@
 //! widget's never carries private notes. Malformed frames get an error frame and
 //! the connection stays open.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -19,7 +20,7 @@ use crate::channels::web::{self as channel, Visitor};
 use crate::conversations::{self, ConversationId, MessageId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::realtime::{Event, Topic};
+use crate::realtime::{Event, Published, Topic};
 
 const PING_EVERY: Duration = Duration::from_secs(30);
 const SILENCE_LIMIT: Duration = Duration::from_secs(90);
@@ -62,7 +63,15 @@ pub async fn agent_socket(
     let lang = request_lang(&req);
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream.aggregate_continuations().max_continuation_size(MAX_FRAME);
-    actix_web::rt::spawn(agent_loop(state, me.agent_id, lang, session, stream));
+    let closing = state.closing.subscribe();
+    let events = state.hub.subscribe(Topic::Agents);
+    let role = AgentRole {
+        state,
+        agent: me.agent_id,
+        lang,
+        events,
+    };
+    actix_web::rt::spawn(run_socket(role, closing, lang, session, stream));
     Ok(response)
 }
 
@@ -111,15 +120,60 @@ fn agent_view(event: &Event) -> Option<String> {
     Some(v.to_string())
 }
 
-async fn agent_loop(
+/// What differs between the console's socket and the widget's.
+trait Role {
+    /// Answers a text frame (or says nothing).
+    async fn on_text(&mut self, text: &str) -> Option<String>;
+    /// The next hub event for this socket.
+    async fn next_event(&mut self) -> Result<Arc<Published>, RecvError>;
+    /// The frame this socket sends for an event, rendered once per view.
+    fn render(&self, event: &Published) -> Option<Arc<str>>;
+}
+
+struct AgentRole {
     state: web::Data<AppState>,
     agent: crate::accounts::AgentId,
+    lang: Lang,
+    events: Events,
+}
+
+impl Role for AgentRole {
+    async fn on_text(&mut self, text: &str) -> Option<String> {
+        match serde_json::from_str::<AgentFrame>(text) {
+            Ok(AgentFrame::Ping) => Some(json!({"type": "pong"}).to_string()),
+            Ok(AgentFrame::Typing {
+                conversation_id,
+                typing,
+            }) => agent_typing(&self.state, self.agent, ConversationId(conversation_id), typing)
+                .await
+                .err()
+                .map(|e| error_frame(&e, self.lang, None)),
+            Err(e) => Some(error_frame(
+                &AppError::bad_request("frame_invalid").with("detail", e),
+                self.lang,
+                None,
+            )),
+        }
+    }
+
+    async fn next_event(&mut self) -> Result<Arc<Published>, RecvError> {
+        self.events.recv().await
+    }
+
+    fn render(&self, event: &Published) -> Option<Arc<str>> {
+        event.agent_frame(agent_view)
+    }
+}
+
+/// Serves one websocket until either side closes, the peer falls silent, or the
+/// server stops (then with "going away").
+async fn run_socket(
+    mut role: impl Role,
+    mut closing: tokio::sync::watch::Receiver<bool>,
     lang: Lang,
     mut session: Session,
     mut stream: actix_ws::AggregatedMessageStream,
 ) {
-    let mut events = state.hub.subscribe(Topic::Agents);
-    let mut closing = state.closing.subscribe();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut heard = Instant::now();
     loop {
@@ -127,28 +181,27 @@ async fn agent_loop(
             frame = stream.recv() => {
                 heard = Instant::now();
                 let reply = match frame {
-                    Some(Ok(AggregatedMessage::Text(text))) => match serde_json::from_str::<AgentFrame>(&text) {
-                        Ok(AgentFrame::Ping) => Some(json!({"type": "pong"}).to_string()),
-                        Ok(AgentFrame::Typing { conversation_id, typing }) => {
-                            agent_typing(&state, agent, ConversationId(conversation_id), typing)
-                                .await
-                                .err()
-                                .map(|e| error_frame(&e, lang, None))
-                        }
-                        Err(e) => Some(error_frame(&AppError::bad_request("frame_invalid").with("detail", e), lang, None)),
-                    },
+                    Some(Ok(AggregatedMessage::Text(text))) => role.on_text(&text).await,
+                    Some(Ok(AggregatedMessage::Binary(_))) => Some(error_frame(
+                        &AppError::bad_request("frame_invalid").with("detail", "binary frames are not used"), lang, None)),
                     Some(Ok(AggregatedMessage::Ping(bytes))) => {
                         if session.pong(&bytes).await.is_err() { break }
                         None
                     }
-                    Some(Ok(AggregatedMessage::Close(_))) | None | Some(Err(_)) => break,
+                    Some(Ok(AggregatedMessage::Close(_))) | None => break,
+                    Some(Err(e)) => {
+                        // An oversized or broken frame: say so, then close (the protocol state is unknown).
+                        let _ = session.text(error_frame(
+                            &AppError::bad_request("frame_invalid").with("detail", e), lang, None)).await;
+                        break;
+                    }
                     Some(Ok(_)) => None,
                 };
                 if let Some(r) = reply && session.text(r).await.is_err() { break }
             }
-            event = events.recv() => match event {
+            event = role.next_event() => match event {
                 Ok(ev) => {
-                    if let Some(frame) = ev.agent_frame(agent_view) && session.text(&*frame).await.is_err() { break }
+                    if let Some(frame) = role.render(&ev) && session.text(&*frame).await.is_err() { break }
                 }
                 Err(RecvError::Lagged(_)) => {
                     if session.text(json!({"type": "resync"}).to_string()).await.is_err() { break }
@@ -167,13 +220,10 @@ async fn agent_loop(
     let _ = session.close(None).await;
 }
 
-type Events = tokio::sync::broadcast::Receiver<std::sync::Arc<crate::realtime::Published>>;
+type Events = tokio::sync::broadcast::Receiver<Arc<Published>>;
 
 /// The visitor's own events, or a presence change for every widget.
-async fn next_visitor_event(
-    own: &mut Events,
-    presence: &mut Events,
-) -> Result<std::sync::Arc<crate::realtime::Published>, RecvError> {
+async fn next_visitor_event(own: &mut Events, presence: &mut Events) -> Result<Arc<Published>, RecvError> {
     tokio::select! {
         ev = own.recv() => ev,
         ev = presence.recv() => match ev {
@@ -204,7 +254,17 @@ pub async fn visitor_socket(
     let lang = request_lang(&req);
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream.aggregate_continuations().max_continuation_size(MAX_FRAME);
-    actix_web::rt::spawn(visitor_loop(state, visitor, lang, session, stream));
+    let closing = state.closing.subscribe();
+    let own = state.hub.subscribe(Topic::Contact(visitor.contact_id));
+    let presence = state.hub.subscribe(Topic::Visitors);
+    let role = VisitorRole {
+        state,
+        visitor,
+        lang,
+        own,
+        presence,
+    };
+    actix_web::rt::spawn(run_socket(role, closing, lang, session, stream));
     Ok(response)
 }
 
@@ -295,58 +355,24 @@ async fn handle_visitor_frame(state: &AppState, visitor: &Visitor, lang: Lang, t
     result.unwrap_or_else(|e| Some(error_frame(&e, lang, None)))
 }
 
-async fn visitor_loop(
+struct VisitorRole {
     state: web::Data<AppState>,
     visitor: Visitor,
     lang: Lang,
-    mut session: Session,
-    mut stream: actix_ws::AggregatedMessageStream,
-) {
-    let mut events = state.hub.subscribe(Topic::Contact(visitor.contact_id));
-    let mut presence = state.hub.subscribe(Topic::Visitors);
-    let mut closing = state.closing.subscribe();
-    let mut ping = tokio::time::interval(PING_EVERY);
-    let mut heard = Instant::now();
-    loop {
-        tokio::select! {
-            frame = stream.recv() => {
-                heard = Instant::now();
-                let reply = match frame {
-                    Some(Ok(AggregatedMessage::Text(text))) => handle_visitor_frame(&state, &visitor, lang, &text).await,
-                    Some(Ok(AggregatedMessage::Binary(_))) => Some(error_frame(
-                        &AppError::bad_request("frame_invalid").with("detail", "binary frames are not used"), lang, None)),
-                    Some(Ok(AggregatedMessage::Ping(bytes))) => {
-                        if session.pong(&bytes).await.is_err() { break }
-                        None
-                    }
-                    Some(Ok(AggregatedMessage::Close(_))) | None => break,
-                    Some(Err(e)) => {
-                        // An oversized or broken frame: say so, then close (the protocol state is unknown).
-                        let _ = session.text(error_frame(
-                            &AppError::bad_request("frame_invalid").with("detail", e), lang, None)).await;
-                        break;
-                    }
-                    Some(Ok(_)) => None,
-                };
-                if let Some(r) = reply && session.text(r).await.is_err() { break }
-            }
-            event = next_visitor_event(&mut events, &mut presence) => match event {
-                Ok(ev) => {
-                    if let Some(frame) = ev.visitor_frame(visitor_view) && session.text(&*frame).await.is_err() { break }
-                }
-                Err(RecvError::Lagged(_)) => {
-                    if session.text(json!({"type": "resync"}).to_string()).await.is_err() { break }
-                }
-                Err(RecvError::Closed) => break,
-            },
-            _ = ping.tick() => {
-                if heard.elapsed() > SILENCE_LIMIT || session.ping(b"").await.is_err() { break }
-            }
-            _ = closing.wait_for(|c| *c) => {
-                let _ = session.close(Some(going_away())).await;
-                return;
-            }
-        }
+    own: Events,
+    presence: Events,
+}
+
+impl Role for VisitorRole {
+    async fn on_text(&mut self, text: &str) -> Option<String> {
+        handle_visitor_frame(&self.state, &self.visitor, self.lang, text).await
     }
-    let _ = session.close(None).await;
+
+    async fn next_event(&mut self) -> Result<Arc<Published>, RecvError> {
+        next_visitor_event(&mut self.own, &mut self.presence).await
+    }
+
+    fn render(&self, event: &Published) -> Option<Arc<str>> {
+        event.visitor_frame(visitor_view)
+    }
 }
