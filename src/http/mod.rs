@@ -17,7 +17,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, Error, web};
-use utoipa_actix_web::AppExt;
 
 use crate::accounts::ratelimit::LoginLimiter;
 use crate::config::Config;
@@ -52,16 +51,13 @@ impl AppState {
     }
 }
 
-/// The route table without middleware; also used to generate the OpenAPI document.
-fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+/// The documented routes, for the OpenAPI document (the same list workers serve).
+fn documented_routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
 where
     T: ServiceFactory<ServiceRequest, Config = (), Error = Error, InitError = ()>,
 {
-    app.service(handlers::health::healthz).service(
-        utoipa_actix_web::scope("/api")
-            .configure(handlers::configure)
-            .default_service(web::to(handlers::fallback::api_fallback)),
-    )
+    app.service(handlers::health::healthz)
+        .service(utoipa_actix_web::scope("/api").configure(handlers::document))
 }
 
 /// The complete application for one worker.
@@ -77,16 +73,19 @@ pub fn app(
     >,
 > {
     let limits = errors::extractor_configs(state.config.http.max_body_kib);
-    let app = App::new()
+    App::new()
         .app_data(state)
         .app_data(limits.json)
         .app_data(limits.path)
         .app_data(limits.query)
         // Raw bodies (CSV imports) may be larger than JSON ones.
         .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
-        .into_utoipa_app();
-    routes(app)
-        .into_app()
+        .service(handlers::health::healthz)
+        .service(
+            web::scope("/api")
+                .configure(handlers::configure)
+                .default_service(web::to(handlers::fallback::api_fallback)),
+        )
         .service(assets::index)
         .service(assets::asset)
         .service(widget_assets::loader)

@@ -61,7 +61,7 @@ pub struct ApiIndex {
 
 pub fn document() -> utoipa::openapi::OpenApi {
     let app = actix_web::App::new().into_utoipa_app().openapi(ApiDoc::openapi());
-    let (_, api) = super::routes(app).split_for_parts();
+    let (_, api) = super::documented_routes(app).split_for_parts();
     api
 }
 

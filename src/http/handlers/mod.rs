@@ -24,81 +24,103 @@ pub mod widget;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Everything under `/api`.
-pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(openapi::document)
-        // First run and login: public.
-        .service(setup::status)
-        .service(setup::create)
-        .service(session::create)
-        .service(session::delete)
-        .service(invites::lookup)
-        .service(invites::accept)
-        .service(resets::lookup)
-        .service(resets::complete)
-        // The widget: public, or the visitor token.
-        .service(widget::config)
-        .service(widget::session)
-        .service(widget::send)
-        .service(widget::poll)
-        .service(widget::set_typing)
-        .service(widget::mark_read)
-        .service(widget::handoff)
-        .service(widget::save_email)
-        .service(widget::upload)
-        .service(attachments::serve)
-        .service(crate::http::ws::visitor_socket)
-        // Any logged-in agent.
-        .service(me::get)
-        .service(me::update)
-        .service(me::availability)
-        .service(me::password)
-        .service(agents::list)
-        .service(teams::list)
-        .service(teams::get)
-        .service(conversations::list)
-        .service(conversations::get)
-        .service(conversations::reply)
-        .service(conversations::set_status)
-        .service(conversations::assign)
-        .service(conversations::mark_read)
-        .service(conversations::set_typing)
-        .service(labels::set_on_conversation)
-        .service(attachments::upload)
-        .service(labels::list)
-        .service(canned::list)
-        .service(contacts::get)
-        .service(contacts::update)
-        .service(contacts::duplicates)
-        .service(contacts::merge)
-        .service(contacts::upsert_order)
-        .service(contacts::import_orders)
-        .service(crate::http::ws::agent_socket)
-        // Admins.
-        .service(agents::update)
-        .service(agents::deactivate)
-        .service(agents::activate)
-        .service(agents::password_reset)
-        .service(invites::list)
-        .service(invites::create)
-        .service(invites::delete)
-        .service(teams::create)
-        .service(teams::update)
-        .service(teams::delete)
-        .service(teams::members)
-        .service(tokens::list)
-        .service(tokens::create)
-        .service(tokens::delete)
-        .service(inboxes::list)
-        .service(inboxes::create)
-        .service(inboxes::get)
-        .service(inboxes::update)
-        .service(inboxes::delete)
-        .service(labels::create)
-        .service(labels::remove)
-        .service(canned::create)
-        .service(canned::update)
-        .service(canned::remove)
-        .service(settings::get)
-        .service(settings::update);
+/// Every `/api` handler, listed once. The list is expanded twice: into the routes
+/// the workers serve (plain actix, cheap to build per worker) and into the OpenAPI
+/// document (built once at start), so the two can never disagree.
+macro_rules! api_handlers {
+    ($register:ident) => {
+        $register!(
+            openapi::document,
+            // First run and login: public.
+            setup::status,
+            setup::create,
+            session::create,
+            session::delete,
+            invites::lookup,
+            invites::accept,
+            resets::lookup,
+            resets::complete,
+            // The widget: public, or the visitor token.
+            widget::config,
+            widget::session,
+            widget::send,
+            widget::poll,
+            widget::set_typing,
+            widget::mark_read,
+            widget::handoff,
+            widget::save_email,
+            widget::upload,
+            attachments::serve,
+            crate::http::ws::visitor_socket,
+            // Any logged-in agent.
+            me::get,
+            me::update,
+            me::availability,
+            me::password,
+            agents::list,
+            teams::list,
+            teams::get,
+            conversations::list,
+            conversations::get,
+            conversations::reply,
+            conversations::set_status,
+            conversations::assign,
+            conversations::mark_read,
+            conversations::set_typing,
+            labels::set_on_conversation,
+            attachments::upload,
+            labels::list,
+            canned::list,
+            contacts::get,
+            contacts::update,
+            contacts::duplicates,
+            contacts::merge,
+            contacts::upsert_order,
+            contacts::import_orders,
+            crate::http::ws::agent_socket,
+            // Admins.
+            agents::update,
+            agents::deactivate,
+            agents::activate,
+            agents::password_reset,
+            invites::list,
+            invites::create,
+            invites::delete,
+            teams::create,
+            teams::update,
+            teams::delete,
+            teams::members,
+            tokens::list,
+            tokens::create,
+            tokens::delete,
+            inboxes::list,
+            inboxes::create,
+            inboxes::get,
+            inboxes::update,
+            inboxes::delete,
+            labels::create,
+            labels::remove,
+            canned::create,
+            canned::update,
+            canned::remove,
+            settings::get,
+            settings::update,
+        )
+    };
+}
+
+/// Registers everything under `/api` on a worker's app.
+pub fn configure(cfg: &mut actix_web::web::ServiceConfig) {
+    macro_rules! plain {
+        ($($handler:path,)*) => { $(cfg.service($handler);)* };
+    }
+    api_handlers!(plain);
+}
+
+/// The same routes, collected for the OpenAPI document.
+pub fn document(cfg: &mut ServiceConfig) {
+    macro_rules! documented {
+        ($($handler:path,)*) => { $(cfg.service($handler);)* };
+    }
+    api_handlers!(documented);
 }
