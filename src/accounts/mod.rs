@@ -207,3 +207,8 @@ pub fn validate_optional_text(field: &'static str, raw: &str, max: usize) -> cra
 pub fn validate_email(raw: &str) -> crate::error::AppResult<String> {
     validate::email(raw)
 }
+
+/// Checks a `#rrggbb` colour (inboxes, labels).
+pub fn validate_color(raw: &str) -> crate::error::AppResult<String> {
+    validate::color(raw)
+}

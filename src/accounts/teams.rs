@@ -63,6 +63,16 @@ pub fn teams_of_agent(conn: &Connection, agent: AgentId) -> rusqlite::Result<Vec
     .collect()
 }
 
+/// `unknown_team` (400) when `team` is set but does not exist.
+pub fn ensure_team_exists(conn: &Connection, team: Option<TeamId>) -> AppResult<()> {
+    if let Some(t) = team
+        && team_by_id(conn, t)?.is_none()
+    {
+        return Err(AppError::bad_request("unknown_team").with("id", t));
+    }
+    Ok(())
+}
+
 fn load(conn: &Connection, id: TeamId) -> AppResult<Team> {
     team_by_id(conn, id)?.ok_or_else(|| AppError::not_found("not_found"))
 }

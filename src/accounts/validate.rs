@@ -65,6 +65,16 @@ pub fn optional_text(field: &'static str, raw: &str, max: usize) -> AppResult<St
     Ok(v.to_string())
 }
 
+/// A `#rrggbb` colour, lower-cased.
+pub fn color(raw: &str) -> AppResult<String> {
+    let c = raw.trim();
+    if c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit()) {
+        Ok(c.to_ascii_lowercase())
+    } else {
+        Err(AppError::bad_request("invalid_color"))
+    }
+}
+
 pub fn max_concurrent(n: i64) -> AppResult<i64> {
     let (min, max) = MAX_CONCURRENT_RANGE;
     if (min..=max).contains(&n) {

@@ -81,15 +81,6 @@ fn taken(e: rusqlite::Error) -> AppError {
     }
 }
 
-fn ensure_team(conn: &Connection, team: Option<TeamId>) -> AppResult<()> {
-    if let Some(t) = team
-        && crate::accounts::teams::team_by_id(conn, t)?.is_none()
-    {
-        return Err(AppError::bad_request("unknown_team").with("id", t));
-    }
-    Ok(())
-}
-
 pub async fn create(
     db: &Db,
     actor: Principal,
@@ -99,7 +90,7 @@ pub async fn create(
 ) -> AppResult<CannedResponse> {
     let (shortcut, body) = (check_shortcut(shortcut)?, check_body(body)?);
     db.write(move |c| {
-        ensure_team(c, team)?;
+        crate::accounts::teams::ensure_team_exists(c, team)?;
         let now = now_ms();
         c.prepare_cached(
             "INSERT INTO canned_responses (shortcut, body, team_id, created_by, created_at, updated_at)
@@ -133,7 +124,7 @@ pub async fn update(
     db.write(move |c| {
         let current = by_id(c, id)?;
         let team = team.unwrap_or(current.team_id);
-        ensure_team(c, team)?;
+        crate::accounts::teams::ensure_team_exists(c, team)?;
         c.prepare_cached(
             "UPDATE canned_responses SET shortcut = coalesce(?2, shortcut), body = coalesce(?3, body),
                  team_id = ?4, updated_at = ?5 WHERE id = ?1",

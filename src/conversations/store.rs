@@ -243,11 +243,7 @@ pub(super) fn set_team(
     team: Option<TeamId>,
     actor: AgentId,
 ) -> AppResult<()> {
-    if let Some(t) = team
-        && crate::accounts::teams::team_by_id(c, t)?.is_none()
-    {
-        return Err(AppError::bad_request("unknown_team").with("id", t));
-    }
+    crate::accounts::teams::ensure_team_exists(c, team)?;
     c.prepare_cached("UPDATE conversations SET team_id = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(rusqlite::params![conv.id, team, now_ms()])?;
     event(

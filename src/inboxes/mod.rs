@@ -123,11 +123,6 @@ fn check(f: &InboxFields) -> AppResult<Checked> {
             .map(|s| crate::accounts::validate_optional_text(field, s, max))
             .transpose()
     };
-    if let Some(c) = &f.color
-        && !(c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit()))
-    {
-        return Err(AppError::bad_request("invalid_color"));
-    }
     let origins = match &f.allowed_origins {
         Some(list) => {
             let mut clean = Vec::new();
@@ -148,7 +143,11 @@ fn check(f: &InboxFields) -> AppResult<Checked> {
     Ok(Checked {
         name: f.name.as_deref().map(|n| validate_text("name", n)).transpose()?,
         greeting: text("greeting", &f.greeting, 500)?,
-        color: f.color.as_ref().map(|c| c.to_ascii_lowercase()),
+        color: f
+            .color
+            .as_deref()
+            .map(crate::accounts::validate_color)
+            .transpose()?,
         origins,
         prechat: f
             .prechat
@@ -156,15 +155,6 @@ fn check(f: &InboxFields) -> AppResult<Checked> {
             .map(|p| serde_json::to_string(p).unwrap_or_default()),
         offline: text("offline_message", &f.offline_message, 500)?,
     })
-}
-
-fn ensure_team(conn: &Connection, team: Option<TeamId>) -> AppResult<()> {
-    if let Some(t) = team
-        && crate::accounts::teams::team_by_id(conn, t)?.is_none()
-    {
-        return Err(AppError::bad_request("unknown_team").with("id", t));
-    }
-    Ok(())
 }
 
 pub async fn create_inbox(db: &Db, actor: Principal, fields: InboxFields) -> AppResult<Inbox> {
@@ -175,7 +165,7 @@ pub async fn create_inbox(db: &Db, actor: Principal, fields: InboxFields) -> App
         .ok_or_else(|| AppError::bad_request("field_required").with("field", "name"))?;
     let team = fields.default_team_id.flatten();
     db.write(move |conn| {
-        ensure_team(conn, team)?;
+        crate::accounts::teams::ensure_team_exists(conn, team)?;
         let now = now_ms();
         conn.prepare_cached(
             "INSERT INTO inboxes (kind, name, public_token, secret, greeting, color, default_team_id,
@@ -200,7 +190,7 @@ pub async fn update_inbox(db: &Db, actor: Principal, id: InboxId, fields: InboxF
     db.write(move |conn| {
         inbox_by_id(conn, id)?.ok_or_else(|| AppError::not_found("not_found"))?;
         if let Some(team) = fields.default_team_id {
-            ensure_team(conn, team)?;
+            crate::accounts::teams::ensure_team_exists(conn, team)?;
             conn.prepare_cached("UPDATE inboxes SET default_team_id = ?2 WHERE id = ?1")?
                 .execute(rusqlite::params![id, team])?;
         }

@@ -31,18 +31,10 @@ pub fn all_labels(conn: &Connection) -> rusqlite::Result<Vec<Label>> {
         .collect()
 }
 
-fn check_color(c: &str) -> AppResult<String> {
-    if c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|ch| ch.is_ascii_hexdigit()) {
-        Ok(c.to_ascii_lowercase())
-    } else {
-        Err(AppError::bad_request("invalid_color"))
-    }
-}
-
 pub async fn create_label(db: &Db, actor: Principal, name: &str, color: Option<&str>) -> AppResult<Label> {
     let name = validate_text("name", name)?;
     let color = color
-        .map(check_color)
+        .map(crate::accounts::validate_color)
         .transpose()?
         .unwrap_or_else(|| "#64748b".into());
     db.write(move |c| {
