@@ -7,6 +7,7 @@
 // loses one.
 import { ApiError, api, browserLang, currentLang, loadLang, mirrorTo, newClientId, setVisitor, sleep, store, t } from './util.js';
 import { createLink } from './link.js';
+import { cleanAttachment, createImages } from './image.js';
 import { createView, renderFatal } from './view.js';
 
 const root = document.getElementById('kf');
@@ -24,7 +25,9 @@ const st = {
   contact: null,
   conversation: null,
   messages: new Map(), // id → Message from the server
-  outbox: [], // { client_id, body, created_at, failed?, error?, code? }; loaded once the page has spoken
+  // { client_id, body, created_at, attachment_id?, attachment?, failed?, error?, code? }, plus
+  // file/preview/uploading for an image not uploaded yet; loaded once the page has spoken.
+  outbox: [],
   lastId: 0,
   user: null,
   page: null,
@@ -40,12 +43,17 @@ let view = null;
 let linkStarted = false;
 let typingTimer = 0;
 
+/** What is kept of an outbox item: an uploaded image keeps its attachment, so it is sent once. */
+function stored({ client_id, body, created_at, attachment }) {
+  const a = cleanAttachment(attachment);
+  return a ? { client_id, body, created_at, attachment_id: a.id, attachment: a } : { client_id, body, created_at };
+}
+
 function loadOutbox() {
   try {
     const items = JSON.parse(store.get(key('outbox')) || '[]');
     return Array.isArray(items)
-      ? items.filter((i) => i && typeof i.client_id === 'string' && typeof i.body === 'string')
-        .map(({ client_id, body, created_at }) => ({ client_id, body, created_at }))
+      ? items.filter((i) => i && typeof i.client_id === 'string' && typeof i.body === 'string').map(stored)
       : [];
   } catch {
     return [];
@@ -53,12 +61,19 @@ function loadOutbox() {
 }
 
 function saveOutbox() {
-  if (st.outbox.length) {
-    store.set(key('outbox'), JSON.stringify(st.outbox.map(({ client_id, body, created_at }) =>
-      ({ client_id, body, created_at }))));
-  } else {
-    store.del(key('outbox'));
-  }
+  // An image still uploading cannot be kept (its file lives in this page only).
+  const items = st.outbox.filter((i) => !i.file || i.attachment_id).map(stored);
+  if (items.length) store.set(key('outbox'), JSON.stringify(items));
+  else store.del(key('outbox'));
+}
+
+/** kefu has the message `clientId`: it leaves the outbox. */
+function settle(clientId) {
+  const i = st.outbox.findIndex((o) => o.client_id === clientId);
+  if (i < 0) return;
+  images.done(st.outbox[i]);
+  st.outbox.splice(i, 1);
+  saveOutbox();
 }
 
 // ---- the shop's page (widget.js) ----
@@ -198,13 +213,7 @@ function showError(err) {
 
 function upsert(m) {
   if (!m || typeof m.id !== 'number' || typeof m.body !== 'string') return;
-  if (m.client_id) {
-    const i = st.outbox.findIndex((o) => o.client_id === m.client_id);
-    if (i >= 0) {
-      st.outbox.splice(i, 1);
-      saveOutbox();
-    }
-  }
+  if (m.client_id) settle(m.client_id);
   const old = st.messages.get(m.id);
   const msg = old && (RANK[old.delivery] || 0) > (RANK[m.delivery] || 0) ? { ...m, delivery: old.delivery } : m;
   st.messages.set(m.id, msg);
@@ -258,11 +267,7 @@ const link = createLink({
     markRead();
   },
   onAck(clientId, message, conversation) {
-    const i = st.outbox.findIndex((o) => o.client_id === clientId);
-    if (i >= 0) {
-      st.outbox.splice(i, 1);
-      saveOutbox();
-    }
+    settle(clientId);
     upsert(message);
     if (conversation) st.conversation = conversation;
     if (st.noticeBad) {
@@ -278,6 +283,12 @@ const link = createLink({
     item.error = err.message;
     item.code = err.code;
     if (err.code === 'prechat_required') store.del(key('prechat'));
+    // Uploaded by a visitor kefu has since forgotten: the retry uploads the file again.
+    if (err.code === 'unknown_attachment' && item.file) {
+      delete item.attachment_id;
+      delete item.attachment;
+      saveOutbox();
+    }
     view.render();
   },
   onEvent(f) {
@@ -309,6 +320,17 @@ const link = createLink({
   },
 });
 
+const images = createImages({
+  st,
+  session: ensureSession,
+  flush: () => link.flush(),
+  save: saveOutbox,
+  renderList: (bottom) => view && view.renderList(bottom),
+  refused: (message) => view && view.imageError(message),
+  unknownVisitor,
+});
+window.addEventListener('online', () => images.online());
+
 // ---- actions from the view ----
 
 const actions = {
@@ -320,9 +342,15 @@ const actions = {
     view.renderList(true);
     ensureSession().then(() => link.flush(), showError);
   },
+  /** Returns why the file cannot be sent, or '' once it is on its way. */
+  sendImage: (file) => images.send(file, newClientId),
+  dismiss(clientId) {
+    const item = st.outbox.find((o) => o.client_id === clientId);
+    if (item) images.dismiss(item);
+  },
   retry(clientId) {
     const item = st.outbox.find((o) => o.client_id === clientId);
-    if (!item) return;
+    if (!item || images.retry(item)) return;
     item.failed = false;
     item.error = '';
     item.code = '';

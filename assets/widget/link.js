@@ -250,6 +250,12 @@ export function createLink(hooks) {
 
   // ---- sending ----
 
+  /** The message as the server takes it; an image goes once its upload is done. */
+  const ready = (item) => !item.failed && !(item.file && !item.attachment_id);
+  const payload = (item) => (item.attachment_id
+    ? { client_id: item.client_id, body: item.body, attachment_id: item.attachment_id }
+    : { client_id: item.client_id, body: item.body });
+
   /** Send every outbox item not yet sent on this connection, in order. */
   function flush() {
     if (!running) return;
@@ -259,8 +265,8 @@ export function createLink(hooks) {
     }
     if (!live) return;
     for (const item of hooks.outbox()) {
-      if (item.failed || sentOn.get(item.client_id) === gen) continue;
-      if (!sendFrame({ type: 'message', client_id: item.client_id, body: item.body })) return;
+      if (!ready(item) || sentOn.get(item.client_id) === gen) continue;
+      if (!sendFrame({ type: 'message', ...payload(item) })) return;
       sentOn.set(item.client_id, gen);
       clearTimeout(ackTimer);
       const g = gen;
@@ -279,11 +285,11 @@ export function createLink(hooks) {
     const tried = new Set();
     try {
       for (;;) {
-        const item = hooks.outbox().find((i) => !i.failed && !tried.has(i.client_id));
+        const item = hooks.outbox().find((i) => ready(i) && !tried.has(i.client_id));
         if (!item || mode !== 'poll' || !running) break;
         tried.add(item.client_id);
         try {
-          const r = await api.post('/api/widget/messages', { client_id: item.client_id, body: item.body });
+          const r = await api.post('/api/widget/messages', payload(item));
           hooks.onAck(item.client_id, r && r.message, r && r.conversation);
         } catch (err) {
           if (err.status === 0) break; // no network: the next successful poll tries again

@@ -31,6 +31,7 @@ const ICONS = {
   double: 'M2.5 12.5l4 4L16 7M11 15.5l1 1L21.5 7',
   clock: 'M12 4a8 8 0 1 1 0 16 8 8 0 0 1 0-16zM12 8v4.5l3 2',
   alert: 'M12 4a8 8 0 1 1 0 16 8 8 0 0 1 0-16zM12 8v5M12 16v.5',
+  image: 'M5 4.5h14A1.5 1.5 0 0 1 20.5 6v12a1.5 1.5 0 0 1-1.5 1.5H5A1.5 1.5 0 0 1 3.5 18V6A1.5 1.5 0 0 1 5 4.5zM3.5 16l5-5 4.5 4.5 2.5-2.5 5 5M15.5 8.5v.5',
 };
 
 /** An inline SVG icon, hidden from screen readers (labels carry the meaning). */
@@ -181,8 +182,9 @@ export function setVisitor(token) {
 }
 
 /**
- * One JSON request. Network failures become ApiError status 0; `timeout`
- * (ms) aborts a request that hangs on a dead connection.
+ * One JSON request (a Blob `body` goes as it is, with its own type). Network
+ * failures become ApiError status 0; `timeout` (ms) aborts a request that
+ * hangs on a dead connection.
  */
 export async function request(method, path, body, { signal, timeout = 20000 } = {}) {
   const headers = { Accept: 'application/json' };
@@ -191,7 +193,10 @@ export async function request(method, path, body, { signal, timeout = 20000 } = 
   const timer = setTimeout(() => ctl.abort(), timeout);
   if (signal) signal.addEventListener('abort', () => ctl.abort(), { once: true });
   const init = { method, headers, credentials: 'omit', cache: 'no-store', signal: ctl.signal };
-  if (body !== undefined) {
+  if (body instanceof Blob) {
+    headers['Content-Type'] = body.type || 'application/octet-stream';
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

@@ -2,6 +2,7 @@
 // composer (or the pre-chat form before the first message). All text from
 // customers and agents goes in as text nodes.
 import { fmtTime, h, icon, t } from './util.js';
+import { IMAGE_TYPES, localUrl, picture } from './image.js';
 
 export const MAX_BODY = 5000;
 const COUNTER_FROM = 4500;
@@ -79,10 +80,21 @@ export function createView(root, st, act) {
     type: 'button', class: 'icon-btn', 'aria-label': t('widget.emoji'), title: t('widget.emoji'),
     'aria-expanded': 'false', testid: 'widget-emoji', onClick: () => toggleEmoji(),
   }, icon('smile'));
-  // Images: an attach button goes here, next to the emoji button, once the
-  // server accepts uploads (the protocol has no attachment endpoint yet).
+  const fileInput = h('input', {
+    type: 'file', accept: IMAGE_TYPES.join(','), hidden: true, testid: 'widget-image-input',
+    onChange: () => {
+      const [file] = fileInput.files;
+      fileInput.value = ''; // picking the same file again is a new message
+      if (file) pick(file);
+    },
+  });
+  const imageBtn = h('button', {
+    type: 'button', class: 'icon-btn', 'aria-label': t('widget.image_send'), title: t('widget.image_send'),
+    testid: 'widget-image-button', onClick: () => fileInput.click(),
+  }, icon('image'));
+  const imageErr = h('p', { class: 'cerr', role: 'alert', testid: 'widget-image-error', hidden: true });
   const composer = h('form', { class: 'composer', testid: 'widget-composer', novalidate: true },
-    emojiGrid, emojiBtn, input, counter, send);
+    emojiGrid, imageErr, emojiBtn, imageBtn, fileInput, input, counter, send);
 
   let typingSentAt = 0;
   let typingIdle = 0;
@@ -97,6 +109,17 @@ export function createView(root, st, act) {
     toggleEmoji(false);
     input.focus();
     changed();
+  }
+
+  function showImageError(text) {
+    imageErr.textContent = text;
+    imageErr.hidden = !text;
+  }
+
+  function pick(file) {
+    toggleEmoji(false);
+    showImageError(act.sendImage(file));
+    if (!touch()) input.focus();
   }
 
   function stopTyping() {
@@ -132,13 +155,23 @@ export function createView(root, st, act) {
     const body = input.value.trim();
     if (!body || chars(body) > MAX_BODY) return;
     stopTyping();
+    showImageError('');
     act.send(body);
     input.value = '';
     changed();
     if (!touch()) input.focus();
   }
 
-  input.addEventListener('input', changed);
+  input.addEventListener('input', () => {
+    showImageError('');
+    changed();
+  });
+  input.addEventListener('paste', (ev) => {
+    const file = Array.from((ev.clipboardData && ev.clipboardData.files) || []).find((f) => f.type.startsWith('image/'));
+    if (!file) return;
+    ev.preventDefault();
+    pick(file);
+  });
   input.addEventListener('keydown', (ev) => {
     // isComposing / 229: Enter that picks a candidate in a Chinese IME is not "send".
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229 && !touch()) {
@@ -273,19 +306,34 @@ export function createView(root, st, act) {
     }
     const mine = m.sender === 'contact';
     const state = m.pending ? (m.failed ? 'failed' : 'sending') : m.delivery || 'sent';
+    const label = m.uploading ? t('widget.uploading') : t(`widget.state_${state}`);
+    const full = m.attachment && localUrl(m.attachment.url);
+    const pic = m.preview || full ? picture(m.preview || full, full, stickToBottom) : null;
     return h('div', {
       class: `msg ${mine ? 'me' : 'them'}`, testid: 'widget-msg', 'data-sender': m.sender,
       'data-state': mine ? state : null, 'data-key': key,
     },
     showName ? h('div', { class: 'who' }, nameOf(m)) : null,
-    h('div', { class: 'bubble' }, linkify(m.body)),
+    pic,
+    m.body || !pic ? h('div', { class: 'bubble' }, linkify(m.body)) : null,
     h('div', { class: 'meta' }, m.created_at ? h('time', null, fmtTime(m.created_at)) : null,
-      mine ? h('span', { class: `tick ${state}`, title: t(`widget.state_${state}`) },
-        icon(TICK[state]), h('span', { class: state === 'sending' ? null : 'sr' }, t(`widget.state_${state}`))) : null),
+      mine ? h('span', { class: `tick ${state}`, title: label },
+        icon(TICK[state]), h('span', { class: state === 'sending' ? null : 'sr' }, label)) : null),
     m.failed ? h('div', { class: 'err', role: 'alert', testid: 'widget-error' },
       h('span', null, m.error || t('widget.state_failed')),
       h('button', { type: 'button', class: 'link', testid: 'widget-retry', onClick: () => act.retry(m.client_id) },
-        t('widget.retry'))) : null);
+        t('widget.retry')),
+      h('button', { type: 'button', class: 'link', testid: 'widget-dismiss', onClick: () => act.dismiss(m.client_id) },
+        t('widget.dismiss'))) : null);
+  }
+
+  // An image that finishes loading makes the list taller: stay at the bottom if the reader was there.
+  let stick = true;
+  list.addEventListener('scroll', () => {
+    stick = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+  }, { passive: true });
+  function stickToBottom() {
+    if (stick) list.scrollTop = list.scrollHeight;
   }
 
   /** Redraw the list, reusing unchanged nodes; stick to the bottom when the reader is there. */
@@ -299,7 +347,7 @@ export function createView(root, st, act) {
     for (const m of stored.concat(pending)) {
       const key = m.client_id ? `c${m.client_id}` : `m${m.id}`;
       const showName = isThem(m) && !(prev && isThem(prev) && nameOf(prev) === nameOf(m));
-      const sig = [m.id, m.delivery, m.pending, m.failed, m.error, showName].join('|');
+      const sig = [m.id, m.delivery, m.pending, m.failed, m.error, m.uploading, m.attachment_id, showName].join('|');
       let n = nodes.get(key);
       if (!n || n.sig !== sig) {
         n = { el: bubble(m, showName, key), sig };
@@ -321,6 +369,7 @@ export function createView(root, st, act) {
       list.replaceChildren(...want);
     }
     if (forceBottom || atBottom) list.scrollTop = list.scrollHeight;
+    stick = forceBottom || atBottom;
   }
 
   function renderTyping() {
@@ -364,6 +413,10 @@ export function createView(root, st, act) {
     },
     renderList,
     renderTyping,
+    /** A file kefu refused (not an image, too large): said next to the composer. */
+    imageError(text) {
+      showImageError(text);
+    },
     /** Show "reconnecting" only when the line stays down for a moment. */
     setLive(live) {
       clearTimeout(connTimer);

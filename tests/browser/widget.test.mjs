@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { eventually, expectText, freePort, launchBrowser, screenshotsDir, sleep, startServer, stopServer } from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-widget-screens');
@@ -23,6 +24,36 @@ const INBOX = { name: '小王的店', greeting: '你好！', color: '#0f766e' };
 const BRAND_RGB = 'rgb(15, 118, 110)';
 const QUESTION = '你好，我的快递到哪了？';
 const ANSWER = '已经发货了';
+
+function crc32(bytes) {
+  let crc = 0xffffffff;
+  for (const b of bytes) {
+    crc ^= b;
+    for (let k = 0; k < 8; k += 1) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+/** A valid PNG of one colour, built here (8-bit RGB, one IDAT). */
+function png(width, height, [r, g, b]) {
+  const chunk = (type, data) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const out = Buffer.alloc(8 + data.length + 4);
+    out.writeUInt32BE(data.length, 0);
+    body.copy(out, 4);
+    out.writeUInt32BE(crc32(body), 8 + data.length);
+    return out;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const row = Buffer.alloc(1 + width * 3);
+  for (let x = 0; x < width; x += 1) row.set([r, g, b], 1 + x * 3);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header),
+    chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(height).fill(row)))), chunk('IEND', Buffer.alloc(0))]);
+}
 
 const VIEWPORTS = [
   { name: 'desktop', options: { viewport: { width: 1280, height: 800 } } },
@@ -82,6 +113,21 @@ class Agent {
   /** Bodies of the messages of conversation `id`, in order. */
   async bodies(id) {
     return (await this.must('GET', `/api/conversations/${id}`)).messages.map((m) => m.body);
+  }
+
+  /** Messages of conversation `id` that carry an attachment. */
+  async images(id) {
+    return (await this.must('GET', `/api/conversations/${id}`)).messages.filter((m) => m.attachment);
+  }
+
+  /** Uploads an image as the console does (raw bytes); returns the attachment. */
+  async upload(bytes, type) {
+    const res = await fetch(`${this.base}/api/attachments`, {
+      method: 'POST', headers: { Cookie: this.cookie, 'X-CSRF-Token': this.csrf, 'Content-Type': type }, body: bytes,
+    });
+    const body = await res.json();
+    assert.equal(res.status, 201, `POST /api/attachments answered ${res.status}: ${JSON.stringify(body)}`);
+    return body;
   }
 
   /** The one conversation whose messages contain `text`. */
@@ -171,6 +217,20 @@ async function openPanel(page, phone) {
   await eventually(() => panelOpen(page), 'the panel to open');
 }
 
+/**
+ * Makes sure the panel is open. After a reload the desktop widget reopens by
+ * itself if it was open (the state is kept for the tab); the phone, and a new
+ * tab, start closed. Clicking while the desktop panel is still fading
+ * in would close it again, so each viewport waits for what it should do.
+ */
+async function ensureOpen(page, phone) {
+  await launcherOf(page).waitFor({ state: 'attached' });
+  if (await panelOpen(page)) return;
+  const restores = !phone && await page.evaluate(() => Object.keys(sessionStorage).some((k) => k.startsWith('kefu.open.')));
+  if (restores) await eventually(() => panelOpen(page), 'the panel to reopen after the reload');
+  else await openPanel(page, phone);
+}
+
 /** Customer's messages whose text includes `text`, as seen in the widget. */
 function ownMessages(page, text) {
   return frameOf(page).locator('[data-testid="widget-msg"][data-sender="contact"]', { hasText: text });
@@ -183,6 +243,21 @@ async function send(page, text, phone) {
   if (phone) await f.getByTestId('widget-send').tap();
   else await input.press('Enter');
 }
+
+/** Pick a file with the composer's image input. */
+function pickFile(page, name, mimeType, buffer) {
+  return frameOf(page).getByTestId('widget-image-input').setInputFiles({ name, mimeType, buffer });
+}
+
+/** Waits until the message's <img> has loaded a picture `width` pixels wide. */
+function imageLoaded(msg, width) {
+  const img = msg.getByTestId('widget-image');
+  return eventually(() => img.evaluate((el, w) => el.complete && el.naturalWidth === w, width),
+    `an image ${width} px wide in ${msg}`, 15_000);
+}
+
+/** The customer's messages that show an image (a local preview while pending, kefu's copy once stored). */
+const ownImages = (page) => frameOf(page).locator('[data-testid="widget-msg"][data-sender="contact"]:has([data-testid="widget-image"])');
 
 async function messageState(page, text) {
   return ownMessages(page, text).first().getAttribute('data-state');
@@ -409,7 +484,7 @@ for (const vp of VIEWPORTS) {
     });
 
     test('"talk to a human" works and the composer counts near the limit', async () => {
-      if (!(await panelOpen(page))) await openPanel(page, phone);
+      await ensureOpen(page, phone);
       const f = frameOf(page);
       await f.getByTestId('widget-handoff').click();
       await expectText(f.getByTestId('widget-banner'), '人工客服');
@@ -426,6 +501,181 @@ for (const vp of VIEWPORTS) {
       await f.getByTestId('widget-counter').waitFor({ state: 'hidden' });
       if (phone) await noHorizontalScroll(page, 'after handoff', width);
       await shot('5-handoff');
+    });
+
+    test('the visitor sends an image from the picker; the agent gets it with its type and size', async () => {
+      await ensureOpen(page, phone);
+      const f = frameOf(page);
+      const image = png(40, 30, [200, 40, 40]);
+      const before = (await agent.images(conversationId)).length;
+      await f.getByTestId('widget-image-button').waitFor();
+      await pickFile(page, 'tea.png', 'image/png', image);
+      const mine = ownImages(page).last();
+      await mine.waitFor();
+      await eventually(async () => ['sent', 'delivered', 'read'].includes(await mine.getAttribute('data-state')),
+        'the image message to be acknowledged', 15_000);
+      await imageLoaded(mine, 40);
+      const link = mine.locator('a.pic');
+      assert.match(await link.getAttribute('href'), /^\/api\/attachments\/[^/]+$/, 'tap opens the stored image');
+      assert.equal(await link.getAttribute('target'), '_blank');
+      assert.equal(await mine.getByTestId('widget-image').getAttribute('loading'), 'lazy');
+
+      const stored = await eventually(async () => {
+        const list = await agent.images(conversationId);
+        return list.length === before + 1 && list[list.length - 1];
+      }, 'the agent to see the image');
+      assert.equal(stored.sender, 'contact');
+      assert.equal(stored.body, '');
+      assert.equal(stored.attachment.mime, 'image/png');
+      assert.equal(stored.attachment.size, image.length);
+      const served = await fetch(srv.base + stored.attachment.url);
+      assert.equal(served.status, 200);
+      assert.deepEqual(Buffer.from(await served.arrayBuffer()), image, 'kefu serves the very bytes');
+      assert.equal(await storedValue(page, `kefu.outbox.${inbox.public_token}`), null, 'the outbox is empty');
+      if (phone) await noHorizontalScroll(page, 'own image', width);
+    });
+
+    test('an agent\'s image appears inline, fits the bubble, and is still there after a reload', async () => {
+      const f = frameOf(page);
+      const image = png(900, 600, [30, 90, 200]);
+      const att = await agent.upload(image, 'image/png');
+      assert.equal(att.mime, 'image/png');
+      await agent.must('POST', `/api/conversations/${conversationId}/messages`,
+        { body: '这是实物图', attachment_id: att.id }, 201);
+      const theirs = f.locator('[data-testid="widget-msg"][data-sender="agent"]', { hasText: '这是实物图' });
+      await theirs.waitFor();
+      await imageLoaded(theirs, 900);
+      const fits = await theirs.evaluate((el) => {
+        const img = el.querySelector('img').getBoundingClientRect();
+        const list = el.closest('[data-testid="widget-messages"]').getBoundingClientRect();
+        return img.width > 0 && img.left >= list.left && img.right <= list.right && img.height <= 241;
+      });
+      assert.ok(fits, 'the image fits inside the message list');
+      if (phone) await noHorizontalScroll(page, 'agent image', width);
+      await shot('6a-images');
+
+      await page.reload();
+      await launcherOf(page).waitFor({ state: 'visible' });
+      await ensureOpen(page, phone);
+      await imageLoaded(f.locator('[data-testid="widget-msg"][data-sender="agent"]', { hasText: '这是实物图' }), 900);
+      await imageLoaded(ownImages(page).last(), 40);
+    });
+
+    test('a file that is not an image, or too large, shows an error and stores nothing', async () => {
+      const f = frameOf(page);
+      const before = (await agent.must('GET', `/api/conversations/${conversationId}`)).messages.length;
+      const shown = await f.locator('[data-testid="widget-msg"]').count();
+      const uploads = [];
+      const onRequest = (req) => { if (req.url().includes('/api/widget/attachments')) uploads.push(req.url()); };
+      page.on('request', onRequest);
+      try {
+        await pickFile(page, 'notes.txt', 'text/plain', Buffer.from('订单号 10042'));
+        await expectText(f.getByTestId('widget-image-error'), '只能发送图片');
+        await f.getByTestId('widget-input').fill('好');
+        await f.getByTestId('widget-image-error').waitFor({ state: 'hidden' });
+        await f.getByTestId('widget-input').fill('');
+
+        const big = Buffer.alloc(5 * 1024 * 1024 + 1);
+        png(1, 1, [0, 0, 0]).copy(big);
+        await pickFile(page, 'big.png', 'image/png', big);
+        await expectText(f.getByTestId('widget-image-error'), '图片太大');
+        if (phone) await noHorizontalScroll(page, 'image error', width);
+        await shot('6b-image-error');
+        assert.deepEqual(uploads, [], 'the widget itself refused both');
+
+        // Named and typed as a PNG, but not one: kefu looks at the bytes and refuses it.
+        const refused = page.waitForResponse((r) => r.url().includes('/api/widget/attachments'));
+        await pickFile(page, 'fake.png', 'image/png', Buffer.from('this is not really a picture'));
+        assert.equal((await refused).status(), 415);
+        await expectText(f.getByTestId('widget-image-error'), '只能发送图片');
+        await eventually(async () => (await f.locator('[data-testid="widget-msg"]').count()) === shown,
+          'no bubble left behind');
+        await sleep(1000);
+        assert.equal((await agent.must('GET', `/api/conversations/${conversationId}`)).messages.length, before,
+          'nothing stored');
+      } finally {
+        page.off('request', onRequest);
+      }
+    });
+
+    test('offline: picking an image says so, and it goes once the network is back', async () => {
+      const f = frameOf(page);
+      const before = (await agent.images(conversationId)).length;
+      await context.setOffline(true);
+      await eventually(() => frameHandle(page).evaluate(() => navigator.onLine === false), 'offline');
+      await pickFile(page, 'offline.png', 'image/png', png(24, 24, [10, 160, 60]));
+      const mine = ownImages(page).last();
+      await expectText(mine.getByTestId('widget-error'), '网络已断开');
+      assert.equal(await mine.getAttribute('data-state'), 'failed');
+      await mine.getByTestId('widget-dismiss').waitFor();
+      await shot('6c-image-offline');
+      // Meanwhile the agent sends a picture: the widget fetches it after reconnecting.
+      const att = await agent.upload(png(60, 20, [250, 200, 0]), 'image/png');
+      await agent.must('POST', `/api/conversations/${conversationId}/messages`, { body: '', attachment_id: att.id }, 201);
+
+      await context.setOffline(false);
+      await eventually(async () => ['sent', 'delivered', 'read'].includes(await mine.getAttribute('data-state')),
+        'the image to go once online', 20_000);
+      await imageLoaded(mine, 24);
+      const theirs = f.locator('[data-testid="widget-msg"][data-sender="agent"]:has([data-testid="widget-image"])').last();
+      await imageLoaded(theirs, 60);
+      await sleep(1000);
+      const images = await agent.images(conversationId);
+      assert.equal(images.length, before + 2, 'one image each way, no duplicate');
+    });
+
+    test('an uploaded image whose message is cut off keeps its attachment in the outbox and goes once', async () => {
+      const before = (await agent.images(conversationId)).length;
+      let uploaded = null;
+      // The upload gets through; the line drops before the message can be sent.
+      await page.route('**/api/widget/attachments', async (route) => {
+        const response = await route.fetch();
+        uploaded = await response.json();
+        await context.setOffline(true);
+        await eventually(() => frameHandle(page).evaluate(() => navigator.onLine === false), 'offline');
+        await sleep(300);
+        await route.fulfill({ response });
+      });
+      await pickFile(page, 'queued.png', 'image/png', png(32, 32, [120, 0, 160]));
+      const key = `kefu.outbox.${inbox.public_token}`;
+      const queued = await eventually(async () => {
+        const items = JSON.parse((await storedValue(page, key)) || '[]');
+        return items.find((i) => i.attachment_id);
+      }, 'the outbox to keep the attachment');
+      assert.equal(queued.attachment_id, uploaded.id);
+      assert.equal(queued.body, '');
+      assert.equal(await ownImages(page).last().getAttribute('data-state'), 'sending');
+      await page.unroute('**/api/widget/attachments');
+      await sleep(1000);
+      assert.equal((await agent.images(conversationId)).length, before, 'not sent while offline');
+
+      // Close the tab offline; the next visit sends it, once.
+      await page.close();
+      await context.setOffline(false);
+      page = await context.newPage();
+      page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
+      page.on('pageerror', (err) => pageErrors.push(String(err)));
+      await page.goto(`${shop.base}/?inbox=${inbox.public_token}`);
+      await launcherOf(page).waitFor({ state: 'visible' });
+      await eventually(async () => (await agent.images(conversationId)).length === before + 1, 'the queued image to be sent', 15_000);
+      await sleep(1000);
+      const sent = (await agent.images(conversationId)).filter((m) => m.attachment.id === uploaded.id);
+      assert.equal(sent.length, 1, 'sent exactly once');
+      await eventually(async () => (await storedValue(page, key)) === null, 'the outbox to empty');
+    });
+
+    test('pasting an image into the input sends it', async () => {
+      await ensureOpen(page, phone);
+      const before = (await agent.images(conversationId)).length;
+      const bytes = [...png(16, 16, [0, 0, 0])];
+      await frameOf(page).getByTestId('widget-input').evaluate((input, data) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(data)], 'clip.png', { type: 'image/png' }));
+        input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      }, bytes);
+      await eventually(async () => (await agent.images(conversationId)).length === before + 1, 'the pasted image');
+      assert.equal(await frameOf(page).getByTestId('widget-input').inputValue(), '', 'nothing pasted as text');
+      await imageLoaded(ownImages(page).last(), 16);
     });
 
     test('the pages logged no errors', () => {
@@ -488,6 +738,16 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
       await f.locator('[data-testid="widget-msg"][data-sender="agent"]', { hasText: 'It left the warehouse today.' })
         .waitFor({ timeout: 30_000 });
       assert.deepEqual(await agent.bodies(conv.id), ['Where is my parcel?', 'It left the warehouse today.']);
+      // An image takes the same way: uploaded, then POSTed with its attachment_id.
+      await pickFile(page, 'notes.pdf', 'application/pdf', Buffer.from('%PDF-1.7'));
+      await expectText(f.getByTestId('widget-image-error'), 'Only images can be sent');
+      await pickFile(page, 'parcel.png', 'image/png', png(20, 20, [0, 120, 0]));
+      const mine = ownImages(page).last();
+      await eventually(async () => (await mine.getAttribute('data-state')) === 'sent', 'the image sent over HTTP', 20_000);
+      await imageLoaded(mine, 20);
+      const [stored] = await agent.images(conv.id);
+      assert.equal(stored.attachment.mime, 'image/png');
+      assert.equal(stored.body, '');
       await page.screenshot({ path: path.join(SHOTS, 'widget-desktop-6-polling-en.png') });
     } finally {
       await context.close();

@@ -21,12 +21,16 @@ export function setUnauthorizedHandler(fn) {
 
 /**
  * One request. `opts.public`: a 401 is an answer for the caller (e.g. wrong
- * password) rather than a lost session.
+ * password) rather than a lost session. `opts.raw`: a Blob sent as the body.
  */
 export async function request(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (opts.raw) {
+    // Raw bytes (an image upload): the body goes as is, with its own type.
+    headers['Content-Type'] = opts.raw.type || 'application/octet-stream';
+    init.body = opts.raw;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -66,4 +70,6 @@ export const api = {
   put: (path, body, opts) => request('PUT', path, body, opts),
   patch: (path, body, opts) => request('PATCH', path, body, opts),
   del: (path, opts) => request('DELETE', path, undefined, opts),
+  /** POST a file's bytes (Content-Type from the file). */
+  upload: (path, blob) => request('POST', path, undefined, { raw: blob }),
 };

@@ -26,6 +26,7 @@ const PUBLIC = {
 const CONSOLE = {
   '/inbox': renderInbox,
   '/inbox/:id': renderInbox,
+  '/inbox/:id/:panel': renderInbox,
   '/tickets': renderTickets,
   '/kb': renderKb,
   '/reports': renderReports,

@@ -8,6 +8,10 @@ export const SHORTCUTS = [
   ['j', 'next'], ['k', 'previous'], ['r', 'reply'], ['n', 'note'], ['e', 'resolve'],
   ['a', 'assign_me'], ['/', 'search'], ['Esc', 'back'], ['?', 'help'],
 ];
+// Keys inside the reply box: listed on the overlay only.
+const COMPOSER_KEYS = [
+  ['/', 'canned'], ['↑ ↓', 'canned_move'], ['Enter', 'canned_pick'], ['Enter', 'send'], ['Shift+Enter', 'newline'],
+];
 
 function typingInField(target) {
   if (!target || !(target instanceof Element)) return false;
@@ -22,10 +26,13 @@ function typingInField(target) {
 export function showShortcuts() {
   if (document.querySelector('[data-testid="shortcuts-dialog"]')) return;
   const dlg = openDialog({ title: t('shortcuts.title'), testid: 'shortcuts-dialog' });
+  const list = (keys, testid) => h('dl', { class: 'shortcuts', testid }, keys.map(([key, name]) => [
+    h('dt', null, h('kbd', null, key)), h('dd', null, t(`shortcuts.${name}`))]));
   dlg.body.append(
-    h('dl', { class: 'shortcuts' }, SHORTCUTS.map(([key, name]) => [
-      h('dt', null, h('kbd', null, key)), h('dd', null, t(`shortcuts.${name}`))])),
-    h('p', { class: 'hint' }, t('shortcuts.hint')));
+    list(SHORTCUTS, 'shortcuts-list'),
+    h('p', { class: 'hint' }, t('shortcuts.hint')),
+    h('h3', { class: 'subhead' }, t('shortcuts.composer_title')),
+    list(COMPOSER_KEYS, 'shortcuts-composer'));
 }
 
 /**

@@ -1,20 +1,24 @@
 // The reply box: Enter sends, Shift+Enter starts a new line, a Reply /
-// Note toggle (notes are for colleagues only), and "agent is typing"
-// signals for the customer, throttled and never sent while writing a note.
+// Note toggle (notes are for colleagues only), "agent is typing" signals
+// for the customer (throttled, never while writing a note), an image to
+// attach (button, paste or drop) and "/" for saved replies.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { toast } from '../ui.js';
+import { cannedSuggest } from './canned-suggest.js';
+import { createAttachment } from './image-upload.js';
 
 const TYPING_EVERY = 3000;
 const TYPING_IDLE = 4000;
 const MAX_HEIGHT = 180;
 
 /**
- * `onSend(body, isPrivate)` returns a promise; `onTyping(bool)` tells the
- * customer. Returns { el, focus(mode?), setMode(mode), stopTyping() }.
+ * `onSend(body, isPrivate, attachmentId)` returns a promise; `onTyping(bool)`
+ * tells the customer; `vars()` gives the saved replies' variables.
+ * Returns { el, focus(mode?), setMode(mode), stopTyping(), destroy() }.
  */
-export function createComposer({ onSend, onTyping }) {
+export function createComposer({ onSend, onTyping, vars }) {
   let mode = 'reply';
   let typingSince = 0;
   let idleTimer = null;
@@ -34,9 +38,18 @@ export function createComposer({ onSend, onTyping }) {
   const send = h('button', {
     type: 'submit', class: 'btn btn-primary composer-send', testid: 'reply-send', 'aria-label': t('inbox.send'),
   }, icon('send', 'icon icon-sm'), h('span', { class: 'composer-send-text' }, t('inbox.send')));
-  const el = h('form', { class: 'composer', testid: 'composer', novalidate: true },
+  const suggest = cannedSuggest(input, { vars });
+  const el = h('form', { class: 'composer', testid: 'composer', novalidate: true });
+  const attach = createAttachment({ onChange: syncSend, dropTarget: el, pasteTarget: input });
+  el.append(suggest.list,
     h('div', { class: 'composer-top' }, modes, hint),
-    h('div', { class: 'composer-row' }, input, send));
+    attach.el,
+    h('div', { class: 'composer-row' }, attach.button, attach.fileInput, input, send));
+
+  /** Send is off while an image uploads (a click would send the text without it). */
+  function syncSend() {
+    send.disabled = sending || attach.busy();
+  }
 
   function setMode(m) {
     mode = m;
@@ -85,19 +98,25 @@ export function createComposer({ onSend, onTyping }) {
 
   async function submit() {
     const body = input.value.trim();
-    if (!body || sending) return;
+    const image = attach.readyId();
+    if ((!body && !image) || sending || attach.busy()) return;
     sending = true;
-    send.disabled = true;
+    syncSend();
+    el.setAttribute('aria-busy', 'true');
+    attach.sending(true);
     stopTyping();
     try {
-      await onSend(body, mode === 'note');
+      await onSend(body, mode === 'note', image);
       input.value = '';
+      attach.clear();
       grow();
     } catch (err) {
+      attach.sending(false);
       toast(err.message || String(err), 'error');
     } finally {
       sending = false;
-      send.disabled = false;
+      el.removeAttribute('aria-busy');
+      syncSend();
     }
   }
 
@@ -106,6 +125,7 @@ export function createComposer({ onSend, onTyping }) {
     typed();
   });
   input.addEventListener('keydown', (ev) => {
+    if (suggest.handleKey(ev)) return;
     // isComposing: Enter that confirms a Chinese IME candidate must not send.
     if (ev.key === 'Enter' && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
       ev.preventDefault();
@@ -126,6 +146,10 @@ export function createComposer({ onSend, onTyping }) {
     input,
     setMode,
     stopTyping,
+    destroy: () => {
+      stopTyping();
+      attach.clear();
+    },
     mode: () => mode,
     focus: (m) => {
       if (m) setMode(m);

@@ -1,13 +1,13 @@
-// Pickers for a conversation's actions (assign, team, snooze, the phone's
-// "more" menu) and the contact's details. Pickers are dialogs: centred on
-// wide screens, a bottom sheet under the thumb on phones.
-import { h, initial } from '../dom.js';
+// A conversation's header, pickers for its actions (assign, team, snooze)
+// and the phone's "more" menu. Pickers are dialogs: centred on wide screens, a
+// bottom sheet under the thumb on phones.
+import { h, initial, mount } from '../dom.js';
 import { icon } from '../icons.js';
-import { fmtDateTime, t } from '../i18n.js';
+import { t } from '../i18n.js';
 import { session } from '../session.js';
-import { fmtShort, snoozePresets } from '../time.js';
+import { fmtShort, fmtWaiting, snoozePresets } from '../time.js';
 import { openDialog } from '../ui.js';
-import { contactName } from '../desk.js';
+import { STATUS_BADGE } from './inbox-list.js';
 
 /**
  * A list of choices in a dialog. Each choice: { key, label, sub?, lead?,
@@ -88,49 +88,70 @@ export function pickSnooze({ onPick }) {
   });
 }
 
-function fact(label, value, testid) {
-  if (value === null || value === undefined || value === '') return [];
-  return [h('dt', null, label), h('dd', { testid }, value)];
+/**
+ * The phone's "more" menu (and a menu for narrow panes): every action on
+ * the conversation. `run` maps choice keys to functions.
+ */
+export function moreMenu({ summary: c, me, teamName, run }) {
+  const resolved = c.status === 'resolved';
+  const lead = (name) => h('span', { class: 'avatar avatar-xs avatar-muted', 'aria-hidden': 'true' },
+    icon(name, 'icon icon-xs'));
+  const choices = [
+    resolved ? { key: 'reopen', label: t('inbox.reopen'), lead: lead('reopen') }
+      : { key: 'resolve', label: t('inbox.resolve'), lead: lead('check') },
+    c.assignee_id === me ? null : { key: 'take', label: t('inbox.take'), lead: lead('user') },
+    { key: 'assign', label: t('inbox.assign_more'), sub: c.assignee_name || t('inbox.unassigned_short'),
+      lead: lead('assign') },
+    { key: 'team', label: t('inbox.team_more'), sub: teamName || t('inbox.no_team'), lead: lead('users') },
+    { key: 'labels', label: t('inbox.labels.title'), sub: c.labels.map((l) => l.name).join(', ') || null,
+      lead: lead('tag') },
+    resolved ? null : { key: 'snooze', label: t('inbox.snooze_more'), lead: lead('clock') },
+    resolved || c.status === 'pending' ? null
+      : { key: 'pending', label: t('inbox.mark_pending'), sub: t('inbox.mark_pending_sub'), lead: lead('reopen') },
+    { key: 'contact', label: t('inbox.contact.title'), lead: lead('info') },
+  ].filter(Boolean);
+  choiceDialog({ title: t('inbox.actions'), testid: 'conv-menu', choices, onPick: (key) => run[key]() });
 }
 
-function langName(code) {
-  if (!code) return '';
-  try {
-    const names = new Intl.DisplayNames([document.documentElement.lang || 'en'], { type: 'language' });
-    return names.of(code) || code;
-  } catch {
-    return code;
-  }
+function actionButton(key, iconName, label, onClick, primary = false) {
+  return h('button', {
+    type: 'button', class: ['btn', 'btn-small', primary ? 'btn-primary' : null, 'conv-action'],
+    testid: `conv-${key}`, onClick,
+  }, icon(iconName, 'icon icon-sm'), h('span', { class: 'conv-action-text' }, label));
 }
 
-/** The contact's details and a few facts about the conversation. */
-export function contactFacts(contact, summary, teamName) {
-  const page = contact.last_page || '';
-  const url = page.match(/https?:\/\/\S+$/);
-  const pageEl = url
-    ? h('a', { href: url[0], target: '_blank', rel: 'noopener noreferrer', class: 'link-break' }, page)
-    : page;
-  return h('div', { class: 'contact-facts', testid: 'contact-panel' },
-    h('div', { class: 'contact-card' },
-      h('span', { class: 'avatar', 'aria-hidden': 'true' }, initial(contactName(contact))),
-      h('div', { class: 'contact-card-text' },
-        h('p', { class: 'contact-name', testid: 'contact-name' }, contactName(contact)),
-        contact.email ? h('p', { class: 'contact-sub' }, contact.email) : null)),
-    h('dl', { class: 'facts facts-stacked' },
-      fact(t('field.name'), contact.name, 'contact-fullname'),
-      fact(t('field.email'), contact.email, 'contact-email'),
-      fact(t('inbox.contact.phone'), contact.phone, 'contact-phone'),
-      fact(t('inbox.contact.language'), langName(contact.locale), 'contact-locale'),
-      fact(t('inbox.contact.page'), page ? pageEl : '', 'contact-page'),
-      fact(t('inbox.contact.first_seen'), fmtDateTime(contact.first_seen_at), 'contact-first-seen'),
-      fact(t('inbox.contact.last_seen'), fmtDateTime(contact.last_seen_at), 'contact-last-seen')),
-    h('h3', { class: 'facts-title' }, t('inbox.contact.conversation')),
-    h('dl', { class: 'facts facts-stacked' },
-      fact(t('inbox.contact.status'), t(`status.${summary.status}`)),
-      fact(t('inbox.contact.assignee'), summary.assignee_name || t('inbox.unassigned_short')),
-      fact(t('inbox.contact.team'), teamName || t('inbox.no_team')),
-      fact(t('inbox.contact.started'), fmtDateTime(summary.created_at)),
-      fact(t('inbox.contact.first_reply'), summary.first_reply_at ? fmtDateTime(summary.first_reply_at) : null),
-      fact(t('inbox.contact.snoozed_until'), summary.status === 'snoozed' && summary.snoozed_until
-        ? fmtDateTime(summary.snoozed_until) : null)));
+/**
+ * Draw the header into `head`: back (phones), the customer, status, who
+ * has it, and the actions. `on` holds the handlers by name.
+ */
+export function drawConvHead(head, { summary: c, name, teamName, on }) {
+  const resolved = c.status === 'resolved';
+  const sub = [
+    h('span', { class: ['badge', `badge-${STATUS_BADGE[c.status] || 'muted'}`], testid: 'conv-head-status' },
+      t(`status.${c.status}`)),
+    c.waiting_since && !resolved
+      ? h('span', { class: 'waiting', dataset: { since: c.waiting_since } }, fmtWaiting(c.waiting_since)) : null,
+    h('span', { class: 'conv-head-assignee', testid: 'conv-head-assignee' },
+      c.assignee_name || t('inbox.unassigned_short')),
+    teamName ? h('span', { class: 'conv-head-team' }, teamName) : null,
+  ];
+  mount(head,
+    h('button', { type: 'button', class: 'btn-icon conv-back', testid: 'conv-back', 'aria-label': t('inbox.back'),
+      onClick: on.back }, icon('back')),
+    h('span', { class: 'avatar avatar-sm avatar-muted conv-head-avatar', 'aria-hidden': 'true' }, initial(name)),
+    h('div', { class: 'conv-head-text' },
+      h('h2', { class: 'conv-head-name', testid: 'conv-head-name' }, name),
+      h('div', { class: 'conv-head-sub' }, sub)),
+    h('button', { type: 'button', class: 'btn-icon conv-contact', testid: 'conv-contact',
+      'aria-label': t('inbox.contact.title'), onClick: on.contact }, icon('user')),
+    h('div', { class: 'conv-actions' },
+      actionButton('assign', 'assign', t('inbox.assign'), on.assign),
+      actionButton('team', 'users', t('inbox.team'), on.team),
+      resolved ? null : actionButton('snooze', 'clock', t('inbox.snooze_action'), on.snooze),
+      actionButton('info', 'info', t('inbox.contact.title'), on.contact),
+      resolved
+        ? actionButton('reopen', 'reopen', t('inbox.reopen'), on.reopen, true)
+        : actionButton('resolve', 'check', t('inbox.resolve'), on.resolve, true)),
+    h('button', { type: 'button', class: 'btn-icon conv-more', testid: 'conv-more', 'aria-label': t('inbox.more'),
+      onClick: on.more }, icon('more')));
 }

@@ -10,6 +10,7 @@ import { t } from '../i18n.js';
 import { session } from '../session.js';
 import { fmtListTime, fmtShort, fmtWaiting } from '../time.js';
 import { emptyState, loadError, loading } from '../ui.js';
+import { labelChips } from './labels.js';
 
 const VIEWS = ['mine', 'unassigned', 'all'];
 const STATUSES = ['queued', 'open', 'pending', 'snoozed', 'resolved'];
@@ -71,7 +72,8 @@ export const STATUS_BADGE = {
 function preview(c) {
   const m = c.last_message;
   if (!m) return t('inbox.no_messages');
-  const body = m.body.replace(/\s+/g, ' ').trim();
+  // An image sent alone has no text (the summary does not say more).
+  const body = m.body.replace(/\s+/g, ' ').trim() || t('inbox.image.preview');
   if (m.sender === 'agent') return t('inbox.preview_agent', { text: body });
   if (m.sender === 'bot') return t('inbox.preview_bot', { text: body });
   return body;
@@ -112,7 +114,8 @@ function rowEl(c, selected) {
         t(`status.${c.status}`)),
       waitingEl(c),
       h('span', { class: 'conv-assignee', testid: 'conv-assignee' },
-        c.assignee_name ? c.assignee_name : t('inbox.unassigned_short')))));
+        c.assignee_name ? c.assignee_name : t('inbox.unassigned_short')),
+      labelChips(c.labels))));
 }
 
 /**

@@ -1,6 +1,7 @@
-// #/inbox and #/inbox/<id>: the list beside the open conversation on wide
-// screens; on phones the list, then the conversation full screen with a
-// back button. The page is kept between visits (filters, scroll position,
+// #/inbox, #/inbox/<id> and #/inbox/<id>/contact: the list beside the open
+// conversation on wide screens; on phones the list, then the conversation
+// full screen with a back button, and the customer's details as a screen
+// of their own. The page is kept between visits (filters, scroll position,
 // the open conversation) and follows the live feed all the time.
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
@@ -25,20 +26,37 @@ window.addEventListener('hashchange', () => {
   if (!currentPath().startsWith('/inbox')) away = true;
 });
 
-/** Agents and teams, for names in the timeline and the pickers. */
+/** Agents, teams and labels, for names in the timeline and the pickers. */
 function directory() {
+  // Label ids seen missing, and those still missing after a refresh (deleted labels).
+  const asked = new Set();
+  const gone = new Set();
+  const labelIds = (x) => (x ? [...(x.added || []), ...(x.removed || [])] : []);
   const dir = {
     agents: new Map(),
     teams: new Map(),
+    labels: new Map(),
     ready: Promise.resolve(),
     async refresh() {
       try {
-        const [{ agents }, { teams }] = await Promise.all([api.get('/api/agents'), api.get('/api/teams')]);
+        const [{ agents }, { teams }, { labels }] = await Promise.all([api.get('/api/agents'),
+          api.get('/api/teams'), api.get('/api/labels')]);
         dir.agents = new Map(agents.map((a) => [a.id, a]));
         dir.teams = new Map(teams.map((tm) => [tm.id, tm]));
+        dir.labels = new Map(labels.map((l) => [l.id, l]));
+        for (const l of asked) if (!dir.labels.has(l)) gone.add(l);
+        asked.clear();
       } catch {
         // Names fall back to ids; pickers show what we had.
       }
+    },
+    /** Whether a conversation names an agent, team or label created since the last refresh. */
+    lacks(d) {
+      const newLabels = d.events.flatMap((e) => labelIds(e.detail)).filter((l) => !dir.labels.has(l) && !gone.has(l));
+      for (const l of newLabels) asked.add(l);
+      return newLabels.length > 0 || d.events.some(({ detail: x }) => x && ((x.agent_id && !dir.agents.has(x.agent_id))
+        || (x.team_id && !dir.teams.has(x.team_id))))
+        || Boolean(d.conversation.team_id && !dir.teams.has(d.conversation.team_id));
     },
   };
   return dir;
@@ -122,11 +140,11 @@ function createInbox() {
     resolve: () => conv && conv.toggleResolved(),
     assign_me: () => conv && conv.assignToMe(),
     search: () => list.focusSearch(),
-    back: () => conv && go('/inbox'),
+    back: () => conv && go(conv.panelOpen() ? `/inbox/${conv.id}` : '/inbox'),
   });
 
-  /** Show the list with conversation `id` open (or none). */
-  function show(id, ctx) {
+  /** Show the list with conversation `id` open (or none); `panel`: its contact screen. */
+  function show(id, ctx, panel) {
     ctx.setLayout({ flush: true, chat: id !== null });
     root.classList.toggle('inbox-open', id !== null);
     list.select(id);
@@ -142,6 +160,7 @@ function createInbox() {
         mount(convPane, placeholder);
       }
     }
+    if (conv) conv.setPanel(panel);
     list.scroller.scrollTop = listScroll;
     if (id === null) window.scrollTo(0, windowScroll);
     else if (conv) conv.onVisible();
@@ -173,11 +192,11 @@ function createInbox() {
   };
 }
 
-/** #/inbox and #/inbox/:id */
+/** #/inbox, #/inbox/:id and #/inbox/:id/contact */
 export function renderInbox(page, params, ctx) {
   ctx.setTitle(t('nav.inbox'));
   const id = params.id !== undefined ? Number(params.id) : null;
-  if (id !== null && !(Number.isInteger(id) && id > 0)) {
+  if ((id !== null && !(Number.isInteger(id) && id > 0)) || (params.panel && params.panel !== 'contact')) {
     go('/inbox', { replace: true });
     return;
   }
@@ -190,5 +209,5 @@ export function renderInbox(page, params, ctx) {
   away = false;
   page.classList.add('page-inbox');
   page.append(inst.root);
-  inst.show(id, ctx);
+  inst.show(id, ctx, Boolean(params.panel));
 }

@@ -1,12 +1,15 @@
-// Settings: a row of tabs (Agents, Teams, Inboxes, API tokens, Shop) over the
-// chosen section. Agents who are not admins only see Teams, read-only.
+// Settings: a row of tabs (Agents, Teams, Inboxes, Labels, Saved replies,
+// API tokens, Shop) over the chosen section. Agents who are not admins only
+// see Teams, read-only.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { go } from '../router.js';
 import { isAdmin } from '../session.js';
 import { renderAgents } from './agents.js';
+import { renderCanned } from './canned.js';
 import { renderInboxes } from './inboxes.js';
+import { renderLabelsSettings } from './labels.js';
 import { renderShop } from './shop.js';
 import { renderTeams } from './teams.js';
 import { renderTokens } from './tokens.js';
@@ -15,6 +18,8 @@ const SECTIONS = [
   { key: 'agents', icon: 'user', admin: true, render: renderAgents },
   { key: 'teams', icon: 'users', admin: false, render: renderTeams },
   { key: 'inboxes', icon: 'inbox', admin: true, render: renderInboxes },
+  { key: 'labels', icon: 'tag', admin: true, render: renderLabelsSettings },
+  { key: 'canned', icon: 'bolt', admin: true, render: renderCanned },
   { key: 'tokens', icon: 'key', admin: true, render: renderTokens },
   { key: 'shop', icon: 'shop', admin: true, render: renderShop },
 ];

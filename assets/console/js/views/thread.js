@@ -8,6 +8,8 @@ import { fmtClock, fmtShort } from '../time.js';
 
 // Messages closer than this to the one before (same author) share its header.
 const GROUP_GAP = 5 * 60_000;
+// A customer who stops typing without saying so stops showing after this.
+const TYPING_SHOWN = 6000;
 
 function actorName(e) {
   if (e.actor_name) return e.actor_name;
@@ -22,8 +24,18 @@ function nameOf(map, id, fallbackKey) {
   return found ? found.name : `#${id}`;
 }
 
+function labelsText(actor, d, labels) {
+  const one = (id) => (labels && labels.has(id) ? labels.get(id).name : t('inbox.ev.label_deleted'));
+  const names = (ids) => (ids || []).map(one).join(', ');
+  const added = names(d.added);
+  const removed = names(d.removed);
+  if (added && removed) return t('inbox.ev.labels_changed', { actor, added, removed });
+  if (added) return t('inbox.ev.labels_added', { actor, labels: added });
+  return t('inbox.ev.labels_removed', { actor, labels: removed });
+}
+
 /** One sentence for a timeline event. */
-export function eventText(e, { agents, teams }) {
+export function eventText(e, { agents, teams, labels }) {
   const actor = actorName(e);
   const d = e.detail || {};
   switch (e.kind) {
@@ -51,6 +63,8 @@ export function eventText(e, { agents, teams }) {
       return t('inbox.ev.reopened');
     case 'human_requested':
       return t('inbox.ev.human');
+    case 'labels':
+      return labelsText(actor, d, labels);
     default:
       return t('inbox.ev.other', { actor, kind: String(e.kind) });
   }
@@ -67,6 +81,15 @@ function ticks(m) {
 function authorOf(m) {
   if (m.sender === 'agent') return `a${m.agent_id}`;
   return m.sender;
+}
+
+/** An image in a message: fits the bubble, loads when scrolled to, opens full size in a new tab. */
+function imageEl(a) {
+  return h('a', {
+    class: 'msg-image-link', href: a.url, target: '_blank', rel: 'noopener', testid: 'msg-image-link',
+    title: t('inbox.image.open'),
+  }, h('img', { class: 'msg-image', src: a.url, alt: t('inbox.image.alt'), loading: 'lazy', decoding: 'async',
+    testid: 'msg-image' }));
 }
 
 function messageEl(m, showHead) {
@@ -86,7 +109,9 @@ function messageEl(m, showHead) {
       m.private ? h('span', { class: 'note-label' }, icon('note', 'icon icon-xs'), t('inbox.note_label')) : null,
       who ? h('span', { class: 'msg-author' }, who) : null)
     : null,
-  h('div', { class: 'msg-bubble' }, h('p', { class: 'msg-body', testid: 'msg-body' }, m.body)),
+  h('div', { class: ['msg-bubble', m.attachment && 'msg-bubble-image'] },
+    m.attachment ? imageEl(m.attachment) : null,
+    m.body || !m.attachment ? h('p', { class: 'msg-body', testid: 'msg-body' }, m.body) : null),
   h('div', { class: 'msg-meta' },
     h('time', { dateTime: new Date(m.created_at).toISOString() }, fmtShort(m.created_at)),
     ours && !m.private ? ticks(m) : null));
@@ -108,7 +133,7 @@ function merged(messages, events) {
 }
 
 /** Draw the whole history into the <ol> `list`. */
-export function drawThread(list, { messages, events, agents, teams }) {
+export function drawThread(list, { messages, events, agents, teams, labels }) {
   const out = [];
   let lastDay = null;
   let prev = null;
@@ -122,7 +147,7 @@ export function drawThread(list, { messages, events, agents, teams }) {
     }
     if (item.e) {
       out.push(h('li', { class: 'tl-event', testid: 'timeline-event', dataset: { kind: item.e.kind } },
-        h('span', null, eventText(item.e, { agents, teams }),
+        h('span', null, eventText(item.e, { agents, teams, labels }),
           h('time', { class: 'tl-time' }, fmtClock(item.at)))));
       prev = null;
       continue;
@@ -134,4 +159,32 @@ export function drawThread(list, { messages, events, agents, teams }) {
     prev = m;
   }
   list.replaceChildren(...out);
+}
+
+/** "The customer is typing…" under the history: show(on, agentName?) hides itself after a while. */
+export function typingIndicator() {
+  const el = h('p', { class: 'typing', testid: 'typing-indicator', role: 'status', hidden: true });
+  let timer = null;
+  return {
+    el,
+    show(on, who) {
+      clearTimeout(timer);
+      el.hidden = !on;
+      if (!on) return;
+      el.textContent = who ? t('inbox.agent_typing', { name: who }) : t('inbox.customer_typing');
+      timer = setTimeout(() => { el.hidden = true; }, TYPING_SHOWN);
+    },
+  };
+}
+
+/** A delivery frame (sent → delivered → read up to a message): true when something changed. */
+export function applyDelivery(messages, f) {
+  let changed = false;
+  for (const m of messages) {
+    if (m.sender === 'agent' && !m.private && m.id <= f.up_to && m.delivery !== f.delivery) {
+      m.delivery = f.delivery;
+      changed = true;
+    }
+  }
+  return changed;
 }
