@@ -65,6 +65,8 @@ fn main() {
         o.visitors, o.agents, o.rate, o.seconds
     );
     let work = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&work).unwrap();
+    disk_fsync(&work);
     for pin in [None, Some("0")] {
         let name = if pin.is_some() { "pinned" } else { "all" };
         if o.only.as_deref().is_some_and(|only| only != name) {
@@ -97,12 +99,44 @@ fn main() {
     }
 }
 
+/// Every message waits for one fsync (group commit shares it), so the disk's own
+/// fsync times bound the delivery latency: print them for the reader to compare.
+fn disk_fsync(dir: &Path) {
+    use std::io::Write;
+    let path = dir.join("fsync-probe");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let mut times: Vec<f64> = (0..300)
+        .map(|_| {
+            file.write_all(&[0u8; 4096]).unwrap();
+            let t = Instant::now();
+            file.sync_data().unwrap();
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    let _ = std::fs::remove_file(&path);
+    times.sort_by(f64::total_cmp);
+    let at = |q: f64| times[((times.len() - 1) as f64 * q) as usize];
+    println!(
+        "this disk: fsync of 4 KiB p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms\n",
+        at(0.5),
+        at(0.95),
+        at(0.99),
+        times[times.len() - 1]
+    );
+}
+
 fn spawn_server(dir: &Path, port: u16, pin: Option<&str>) -> Child {
     let taskset = pin.map(|c| format!("taskset -c {c} ")).unwrap_or_default();
+    // For profiling: another build of the server (one with symbols), and a command
+    // to run it under (`heaptrack`, `perf record -g`). RSS figures are then the wrapper's.
+    let kefu = std::env::var("KEFU_BENCH_SERVER").unwrap_or_else(|_| KEFU.to_string());
+    let wrap = std::env::var("KEFU_BENCH_WRAP")
+        .map(|w| format!("{w} "))
+        .unwrap_or_default();
     Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "ulimit -n 65536 2>/dev/null; exec {taskset}{KEFU} serve --listen 127.0.0.1:{port} --data {}",
+            "ulimit -n 65536 2>/dev/null; exec {taskset}{wrap}{kefu} serve --listen 127.0.0.1:{port} --data {}",
             dir.display()
         ))
         .env("RUST_LOG", "warn")
@@ -175,6 +209,18 @@ async fn login_response(http: &reqwest::Client, url: String, body: Value, base: 
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A websocket with Nagle's algorithm off, as browsers open them.
+async fn connect(
+    req: impl tokio_tungstenite::tungstenite::client::IntoClientRequest + Unpin,
+) -> (
+    Socket,
+    tokio_tungstenite::tungstenite::handshake::client::Response,
+) {
+    tokio_tungstenite::connect_async_with_config(req, None, true)
+        .await
+        .unwrap()
+}
 
 async fn wait_healthy(base: &str) {
     for _ in 0..400 {
@@ -337,7 +383,7 @@ async fn run(o: &Options, port: u16, pid: u32, dir: &Path) {
     for (i, agent) in agents.iter().enumerate() {
         let mut req = format!("{ws_base}/api/ws").into_client_request().unwrap();
         req.headers_mut().insert("cookie", agent.cookie.parse().unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(req).await.unwrap();
+        let (ws, _) = connect(req).await;
         let (writer, mut reader) = ws.split();
         agent_writers.push(writer);
         let ledger = ledger.clone();
@@ -366,10 +412,7 @@ async fn run(o: &Options, port: u16, pid: u32, dir: &Path) {
     let t = Instant::now();
     let mut visitor_writers = Vec::new();
     for (token, _) in &visitors {
-        let (ws, _): (Socket, _) =
-            tokio_tungstenite::connect_async(format!("{ws_base}/api/widget/ws?visitor={token}"))
-                .await
-                .unwrap();
+        let (ws, _) = connect(format!("{ws_base}/api/widget/ws?visitor={token}")).await;
         let (writer, mut reader) = ws.split();
         visitor_writers.push(Arc::new(tokio::sync::Mutex::new(writer)));
         let ledger = ledger.clone();

@@ -207,8 +207,7 @@ pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<In
         })
         .await?;
     if !ingested.duplicate {
-        publish_message(hub, &ingested.message, &ingested.conversation);
-        publish_summaries(db, hub, changed, Some(ingested.conversation.clone())).await;
+        publish_message(db, hub, &ingested.message, &ingested.conversation, changed).await;
     }
     Ok(ingested)
 }
@@ -253,8 +252,7 @@ pub async fn reply(
             ))
         })
         .await?;
-    publish_message(hub, &message, &summary);
-    publish_summaries(db, hub, changed, Some(summary)).await;
+    publish_message(db, hub, &message, &summary, changed).await;
     Ok(message)
 }
 
@@ -411,16 +409,28 @@ pub async fn request_human(db: &Db, hub: &Hub, contact: ContactId) -> AppResult<
     Ok(Some(summary))
 }
 
-fn publish_message(hub: &Hub, message: &Message, summary: &ConversationSummary) {
+/// A new message: consoles get it with its conversation's summary in one event; the
+/// customer gets it (unless private) and the conversation's state. Then any other
+/// conversation the write changed (routing may have assigned others).
+async fn publish_message(
+    db: &Db,
+    hub: &Hub,
+    message: &Message,
+    summary: &ConversationSummary,
+    mut changed: Vec<ConversationId>,
+) {
     let event = || Event::Message {
-        conversation_id: summary.id,
-        contact_id: summary.contact.id,
         message: message.clone(),
+        conversation: summary.clone(),
     };
     hub.publish(Topic::Agents, event());
+    let contact = Topic::Contact(summary.contact.id);
     if !message.private {
-        hub.publish(Topic::Contact(summary.contact.id), event());
+        hub.publish(contact, event());
     }
+    hub.publish(contact, Event::Conversation(summary.clone()));
+    changed.retain(|id| *id != summary.id);
+    publish_summaries(db, hub, changed, None).await;
 }
 
 /// Publishes the current state of every changed conversation to agents and to its customer.

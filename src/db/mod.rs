@@ -4,6 +4,7 @@
 //! migrations, online backups and the data-directory lock.
 
 mod backup;
+mod checkpoint;
 mod lock;
 mod migrate;
 mod writer;
@@ -33,7 +34,9 @@ struct Inner {
     path: PathBuf,
     readers: r2d2::Pool<SqliteConnectionManager>,
     writer: writer::WriterHandle,
-    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The writer's thread, then the checkpointer's (which stops after the writer).
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    checkpoints: checkpoint::Completed,
 }
 
 /// What `Db::open` did, for the start-up log.
@@ -82,13 +85,18 @@ impl Db {
             .idle_timeout(Some(Duration::from_secs(300)))
             .connection_timeout(Duration::from_secs(10))
             .build_unchecked(manager);
-        let (writer, thread) = writer::start(conn, cfg.max_batch)?;
+        let checkpoint_conn = Connection::open(path)?;
+        configure(&checkpoint_conn, sync)?;
+        let (nudge, checkpoints, checkpointer) = checkpoint::start(checkpoint_conn)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let (writer, thread) = writer::start(conn, cfg.max_batch, nudge)?;
         let db = Db {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
                 readers,
                 writer,
-                writer_thread: Mutex::new(Some(thread)),
+                threads: Mutex::new(vec![thread, checkpointer]),
+                checkpoints,
             }),
         };
         Ok((db, report))
@@ -128,10 +136,18 @@ impl Db {
     /// the writer. Writes submitted afterwards fail with `unavailable`.
     pub async fn shutdown(&self) {
         self.inner.writer.stop().await;
-        let thread = self.inner.writer_thread.lock().ok().and_then(|mut t| t.take());
-        if let Some(t) = thread {
-            let _ = tokio::task::spawn_blocking(move || t.join()).await;
-        }
+        let threads = self
+            .inner
+            .threads
+            .lock()
+            .map(|mut t| std::mem::take(&mut *t))
+            .unwrap_or_default();
+        let _ = tokio::task::spawn_blocking(move || threads.into_iter().for_each(|t| drop(t.join()))).await;
+    }
+
+    /// How many checkpoints copied the whole WAL back into the main file.
+    pub fn checkpoints_completed(&self) -> u64 {
+        self.inner.checkpoints.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -10,6 +10,7 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
 
+use super::checkpoint::Nudge;
 use crate::error::{AppError, AppResult};
 
 /// Delivers a job's result once the outcome of the commit is known.
@@ -27,12 +28,16 @@ pub(super) struct WriterHandle {
     tx: mpsc::Sender<Message>,
 }
 
-pub(super) fn start(conn: Connection, max_batch: usize) -> anyhow::Result<(WriterHandle, JoinHandle<()>)> {
+pub(super) fn start(
+    conn: Connection,
+    max_batch: usize,
+    nudge: Nudge,
+) -> anyhow::Result<(WriterHandle, JoinHandle<()>)> {
     // Bounded: under overload callers wait (asynchronously) instead of piling up memory.
     let (tx, rx) = mpsc::channel(max_batch * 4);
     let thread = std::thread::Builder::new()
         .name("kefu-db-writer".into())
-        .spawn(move || run(conn, rx, max_batch))?;
+        .spawn(move || run(conn, rx, max_batch, nudge))?;
     Ok((WriterHandle { tx }, thread))
 }
 
@@ -72,7 +77,7 @@ impl WriterHandle {
     }
 }
 
-fn run(conn: Connection, mut rx: mpsc::Receiver<Message>, max_batch: usize) {
+fn run(conn: Connection, mut rx: mpsc::Receiver<Message>, max_batch: usize, nudge: Nudge) {
     let mut batch: Vec<Job> = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
         let mut stop = None;
@@ -89,6 +94,7 @@ fn run(conn: Connection, mut rx: mpsc::Receiver<Message>, max_batch: usize) {
         }
         if !batch.is_empty() {
             commit_batch(&conn, batch.drain(..));
+            nudge.committed();
         }
         if let Some(ack) = stop {
             // Leave an empty WAL behind so the next start opens instantly.

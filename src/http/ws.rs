@@ -85,11 +85,10 @@ enum AgentFrame {
 fn agent_view(event: &Event) -> Option<String> {
     let v = match event {
         Event::Message {
-            conversation_id,
             message,
-            ..
+            conversation,
         } => {
-            json!({"type": "message", "conversation_id": conversation_id, "message": message})
+            json!({"type": "message", "conversation_id": conversation.id, "message": message, "conversation": conversation})
         }
         Event::Conversation(summary) => json!({"type": "conversation", "conversation": summary}),
         Event::Typing {
@@ -127,7 +126,7 @@ trait Role {
     /// The next hub event for this socket.
     async fn next_event(&mut self) -> Result<Arc<Published>, RecvError>;
     /// The frame this socket sends for an event, rendered once per view.
-    fn render(&self, event: &Published) -> Option<Arc<str>>;
+    fn render(&mut self, event: &Published) -> Option<Arc<str>>;
 }
 
 struct AgentRole {
@@ -160,7 +159,7 @@ impl Role for AgentRole {
         self.events.recv().await
     }
 
-    fn render(&self, event: &Published) -> Option<Arc<str>> {
+    fn render(&mut self, event: &Published) -> Option<Arc<str>> {
         event.agent_frame(agent_view)
     }
 }
@@ -263,6 +262,7 @@ pub async fn visitor_socket(
         lang,
         own,
         presence,
+        last_conversation: None,
     };
     actix_web::rt::spawn(run_socket(role, closing, lang, session, stream));
     Ok(response)
@@ -361,6 +361,7 @@ struct VisitorRole {
     lang: Lang,
     own: Events,
     presence: Events,
+    last_conversation: Option<Arc<str>>,
 }
 
 impl Role for VisitorRole {
@@ -372,7 +373,16 @@ impl Role for VisitorRole {
         next_visitor_event(&mut self.own, &mut self.presence).await
     }
 
-    fn render(&self, event: &Published) -> Option<Arc<str>> {
-        event.visitor_frame(visitor_view)
+    fn render(&mut self, event: &Published) -> Option<Arc<str>> {
+        let frame = event.visitor_frame(visitor_view)?;
+        if let Event::Conversation(_) = event.event {
+            // Every message republishes its conversation; the widget only needs to
+            // hear when the status, the agent or the queue position changed.
+            if self.last_conversation.as_ref() == Some(&frame) {
+                return None;
+            }
+            self.last_conversation = Some(frame.clone());
+        }
+        Some(frame)
     }
 }

@@ -26,10 +26,11 @@ pub enum Topic {
 /// Something that happened, for sockets to render in their own view.
 #[derive(Clone, Debug)]
 pub enum Event {
+    /// A new message, with its conversation as it is after the message (consoles
+    /// get both in one frame: half the frames of a message then a summary).
     Message {
-        conversation_id: ConversationId,
-        contact_id: ContactId,
         message: Message,
+        conversation: ConversationSummary,
     },
     Conversation(ConversationSummary),
     Typing {

@@ -137,6 +137,13 @@ async fn visitor_and_agent_chat_both_ways_over_websockets() {
     let got = next_of(&mut agent_ws, "message").await;
     assert_eq!(got["message"]["body"], "你好，我的快递到哪了？");
     let conversation = got["conversation_id"].as_i64().unwrap();
+    // The same frame carries the conversation as it is after the message.
+    assert_eq!(got["conversation"]["id"].as_i64(), Some(conversation));
+    assert_eq!(
+        got["conversation"]["last_message"]["body"],
+        "你好，我的快递到哪了？"
+    );
+    assert_eq!(got["conversation"]["unread"], 1);
 
     // Typing, both ways.
     send(&mut visitor_ws, json!({"type": "typing", "typing": true})).await;

@@ -77,7 +77,13 @@ function open() {
     } catch {
       return;
     }
-    if (frame && typeof frame.type === 'string' && frame.type !== 'pong') emit(frame);
+    if (!frame || typeof frame.type !== 'string' || frame.type === 'pong') return;
+    emit(frame);
+    // A message frame carries its conversation's new state; the views that keep
+    // lists and counts listen for conversation frames.
+    if (frame.type === 'message' && frame.conversation) {
+      emit({ type: 'conversation', conversation: frame.conversation });
+    }
   });
   sock.addEventListener('close', () => {
     if (ws !== sock) return;
