@@ -61,25 +61,27 @@ fn view(id: AttachmentId, token: &str, mime: String, size: i64) -> Attachment {
     }
 }
 
+/// The answer to an image over `MAX_BYTES`.
+pub fn too_large() -> AppError {
+    AppError::new(ErrorKind::PayloadTooLarge, "image_too_large").with("limit_mib", MAX_BYTES >> 20)
+}
+
 /// Checks, stores on disk (flushed) and records an uploaded image.
 pub async fn store(db: &Db, dir: PathBuf, bytes: Vec<u8>, uploader: Uploader) -> AppResult<Attachment> {
     if bytes.len() > MAX_BYTES {
-        return Err(
-            AppError::new(ErrorKind::PayloadTooLarge, "image_too_large").with("limit_mib", MAX_BYTES >> 20)
-        );
+        return Err(too_large());
     }
     let mime =
         sniff_image(&bytes).ok_or_else(|| AppError::new(ErrorKind::UnsupportedMediaType, "not_an_image"))?;
     let sha = hex(&Sha256::digest(&bytes));
     let size = bytes.len() as i64;
     let target = path_for(&dir, &sha);
-    tokio::task::spawn_blocking(move || write_file(&target, &bytes))
+    let bytes = std::sync::Arc::new(bytes);
+    let (file, content) = (target.clone(), bytes.clone());
+    tokio::task::spawn_blocking(move || write_file(&file, &content))
         .await
         .map_err(|e| AppError::internal(anyhow::anyhow!("attachment task: {e}")))?
-        .map_err(|e| match e.raw_os_error() {
-            Some(28) => AppError::new(ErrorKind::StorageFull, "storage_full"),
-            _ => AppError::internal(anyhow::anyhow!("cannot store attachment: {e}")),
-        })?;
+        .map_err(file_error)?;
     let token = random_token();
     let (contact, agent) = match uploader {
         Uploader::Contact(c) => (Some(c), None),
@@ -99,12 +101,51 @@ pub async fn store(db: &Db, dir: PathBuf, bytes: Vec<u8>, uploader: Uploader) ->
             agent,
             now_ms()
         ])?;
+        // Same content as an unused upload that `purge_unused` removed just now.
+        if !target.exists() {
+            write_file(&target, &bytes).map_err(file_error)?;
+        }
         Ok(view(
             AttachmentId(c.last_insert_rowid()),
             &token,
             mime.to_string(),
             size,
         ))
+    })
+    .await
+}
+
+fn file_error(e: std::io::Error) -> AppError {
+    match e.raw_os_error() {
+        Some(28) => AppError::new(ErrorKind::StorageFull, "storage_full"),
+        _ => AppError::internal(anyhow::anyhow!("cannot store attachment: {e}")),
+    }
+}
+
+/// Uploads no message took within a day are deleted, with their file when no other
+/// upload has the same content: abandoned uploads do not fill the disk.
+pub async fn purge_unused(db: &Db, dir: PathBuf) -> AppResult<usize> {
+    const KEEP_MS: i64 = 24 * 3600 * 1000;
+    db.write(move |c| {
+        let unused: Vec<(AttachmentId, String)> = c
+            .prepare_cached(
+                "SELECT id, sha256 FROM attachments a WHERE created_at < ?1
+                 AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.attachment_id = a.id)",
+            )?
+            .query_map([now_ms() - KEEP_MS], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (id, sha) in &unused {
+            c.prepare_cached("DELETE FROM attachments WHERE id = ?1")?
+                .execute([id])?;
+            let shared: bool = c
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM attachments WHERE sha256 = ?1)")?
+                .query_row([sha], |r| r.get(0))?;
+            // In the writer, so no upload of the same content can claim the file meanwhile.
+            if !shared && let Err(e) = std::fs::remove_file(path_for(&dir, sha)) {
+                tracing::warn!(error = %e, sha, "cannot delete an unused attachment's file");
+            }
+        }
+        Ok(unused.len())
     })
     .await
 }
@@ -177,5 +218,74 @@ mod tests {
         assert_eq!(sniff_image(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
         assert_eq!(sniff_image(b"<svg xmlns=...>"), None, "SVG can carry scripts");
         assert_eq!(sniff_image(b"%PDF-1.7"), None);
+    }
+
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n some pixels";
+
+    #[tokio::test]
+    async fn uploads_no_message_took_within_a_day_are_deleted_with_their_file() {
+        let (dir, db) = crate::db::testing::temp_db();
+        let files = dir.path().join("attachments");
+        let agent = db
+            .write(|c| {
+                c.execute(
+                    "INSERT INTO agents (email, name, password_hash, role, created_at, updated_at)
+                     VALUES ('a@example.com', 'A', 'x', 'owner', 0, 0)",
+                    [],
+                )?;
+                Ok(AgentId(c.last_insert_rowid()))
+            })
+            .await
+            .unwrap();
+        let old = store(&db, files.clone(), PNG.to_vec(), Uploader::Agent(agent))
+            .await
+            .unwrap();
+        let fresh = store(
+            &db,
+            files.clone(),
+            b"GIF89a other".to_vec(),
+            Uploader::Agent(agent),
+        )
+        .await
+        .unwrap();
+        let file_of = |sha: &str| path_for(&files, sha);
+        let sha = |id: AttachmentId| {
+            let db = db.clone();
+            async move {
+                db.read(move |c| {
+                    Ok(
+                        c.query_row("SELECT sha256 FROM attachments WHERE id = ?1", [id], |r| {
+                            r.get::<_, String>(0)
+                        })?,
+                    )
+                })
+                .await
+                .unwrap()
+            }
+        };
+        let (old_sha, fresh_sha) = (sha(old.id).await, sha(fresh.id).await);
+        db.write(move |c| {
+            c.execute("UPDATE attachments SET created_at = 0 WHERE id = ?1", [old.id])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+
+        assert_eq!(purge_unused(&db, files.clone()).await.unwrap(), 1);
+        assert!(
+            !file_of(&old_sha).exists(),
+            "the day-old unused upload's file is gone"
+        );
+        assert!(file_of(&fresh_sha).exists(), "a fresh upload stays");
+        let left: i64 = db
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM attachments", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(left, 1);
+        // The same content uploaded again is stored again.
+        let again = store(&db, files.clone(), PNG.to_vec(), Uploader::Agent(agent))
+            .await
+            .unwrap();
+        assert!(file_of(&sha(again.id).await).exists());
     }
 }

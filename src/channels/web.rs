@@ -219,26 +219,48 @@ pub async fn authenticate(db: &Db, token: String) -> AppResult<Visitor> {
     .ok_or_else(|| AppError::unauthorized("visitor_unknown"))
 }
 
-/// Flood control per visitor: at most `LIMIT` messages per `WINDOW`.
-#[derive(Default)]
+/// Flood control per visitor: at most `limit` actions per `window`, then a 429 with
+/// the wait.
 pub struct FloodGate {
+    limit: usize,
+    window: Duration,
+    code: &'static str,
     recent: Mutex<HashMap<ContactId, Vec<Instant>>>,
 }
 
-const LIMIT: usize = 20;
-const WINDOW: Duration = Duration::from_secs(10);
-
 impl FloodGate {
+    /// Messages: 20 in 10 seconds, far above anyone typing.
+    pub fn messages() -> FloodGate {
+        FloodGate::new(20, Duration::from_secs(10), "slow_down")
+    }
+
+    /// Images: 10 in 5 minutes. Each may be 5 MiB, and anyone can open a widget.
+    pub fn uploads() -> FloodGate {
+        FloodGate::new(10, Duration::from_secs(300), "uploads_slow_down")
+    }
+
+    fn new(limit: usize, window: Duration, code: &'static str) -> FloodGate {
+        FloodGate {
+            limit,
+            window,
+            code,
+            recent: Mutex::default(),
+        }
+    }
+
     pub fn check(&self, contact: ContactId) -> AppResult<()> {
         let mut map = self.recent.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         if map.len() > 100_000 {
-            map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < WINDOW));
+            map.retain(|_, times| times.last().is_some_and(|t| now.duration_since(*t) < self.window));
         }
         let times = map.entry(contact).or_default();
-        times.retain(|t| now.duration_since(*t) < WINDOW);
-        if times.len() >= LIMIT {
-            return Err(AppError::new(ErrorKind::TooManyRequests, "slow_down").retry_after(WINDOW.as_secs()));
+        times.retain(|t| now.duration_since(*t) < self.window);
+        if times.len() >= self.limit {
+            let wait = times
+                .first()
+                .map_or(self.window, |t| self.window - now.duration_since(*t));
+            return Err(AppError::new(ErrorKind::TooManyRequests, self.code).retry_after(wait.as_secs() + 1));
         }
         times.push(now);
         Ok(())
@@ -305,11 +327,16 @@ mod tests {
 
     #[test]
     fn flood_gate_limits_one_visitor_only() {
-        let gate = FloodGate::default();
-        for _ in 0..LIMIT {
+        let gate = FloodGate::messages();
+        for _ in 0..20 {
             gate.check(ContactId(1)).unwrap();
         }
         assert_eq!(gate.check(ContactId(1)).unwrap_err().code, "slow_down");
         gate.check(ContactId(2)).unwrap();
+        let uploads = FloodGate::uploads();
+        for _ in 0..10 {
+            uploads.check(ContactId(1)).unwrap();
+        }
+        assert_eq!(uploads.check(ContactId(1)).unwrap_err().code, "uploads_slow_down");
     }
 }

@@ -93,11 +93,18 @@ pub async fn update_profile(
         Some(e) => Some(Some(validate_email(e)?)),
         None => None,
     };
-    let phone = ch
+    // An emptied email or phone is NULL, not "": "" would match every other
+    // emptied contact as a duplicate.
+    let phone = match ch
         .phone
         .as_deref()
         .map(|p| validate_optional_text("phone", p, 40))
-        .transpose()?;
+        .transpose()?
+    {
+        Some(p) if p.is_empty() => Some(None),
+        Some(p) => Some(Some(p)),
+        None => None,
+    };
     let notes = ch
         .notes
         .as_deref()
@@ -129,15 +136,21 @@ pub async fn update_profile(
     db.write(move |c| {
         contact_by_id(c, id)?.ok_or_else(|| AppError::not_found("not_found"))?;
         c.prepare_cached(
-            "UPDATE contacts SET name = coalesce(?2, name), phone = coalesce(?3, phone), notes = coalesce(?4, notes),
-                 tags = coalesce(?5, tags), attributes = coalesce(?6, attributes) WHERE id = ?1",
+            "UPDATE contacts SET name = coalesce(?2, name), notes = coalesce(?3, notes),
+                 tags = coalesce(?4, tags), attributes = coalesce(?5, attributes) WHERE id = ?1",
         )?
-        .execute(rusqlite::params![id, name, phone, notes, tags, attributes])?;
+        .execute(rusqlite::params![id, name, notes, tags, attributes])?;
         if let Some(email) = email {
-            c.prepare_cached("UPDATE contacts SET email = ?2 WHERE id = ?1")?.execute(rusqlite::params![id, email])?;
+            c.prepare_cached("UPDATE contacts SET email = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![id, email])?;
+        }
+        if let Some(phone) = phone {
+            c.prepare_cached("UPDATE contacts SET phone = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![id, phone])?;
         }
         if let Some(vip) = vip {
-            c.prepare_cached("UPDATE contacts SET vip_tier = ?2 WHERE id = ?1")?.execute(rusqlite::params![id, vip])?;
+            c.prepare_cached("UPDATE contacts SET vip_tier = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![id, vip])?;
         }
         audit(c, Some(actor), "contact.update", &format!("contact:{id}"), "")?;
         profile(c, id)
@@ -150,7 +163,7 @@ pub fn duplicates(conn: &Connection, id: ContactId) -> AppResult<Vec<super::Cont
     let c = contact_by_id(conn, id)?.ok_or_else(|| AppError::not_found("not_found"))?;
     let ids: Vec<ContactId> = conn
         .prepare_cached(
-            "SELECT id FROM contacts WHERE id != ?1 AND ((?2 IS NOT NULL AND email = ?2) OR (?3 IS NOT NULL AND phone = ?3))
+            "SELECT id FROM contacts WHERE id != ?1 AND ((?2 != '' AND email = ?2) OR (?3 != '' AND phone = ?3))
              ORDER BY id",
         )?
         .query_map(rusqlite::params![id, c.email, c.phone], |r| r.get(0))?

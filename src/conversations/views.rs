@@ -133,6 +133,8 @@ pub struct LastMessage {
     pub sender: Sender,
     /// The first 200 characters.
     pub body: String,
+    /// It carries an image.
+    pub image: bool,
     pub created_at: i64,
 }
 
@@ -165,7 +167,8 @@ pub struct ConversationSummary {
 const SUMMARY_SELECT: &str = "SELECT c.id, c.inbox_id, c.contact_id, ct.name, ct.email, c.status, c.team_id, \
     c.assignee_id, a.name, c.priority, c.agent_unread, c.waiting_since, c.snoozed_until, c.first_reply_at, \
     c.resolved_at, c.last_message_at, c.created_at, \
-    (SELECT json_object('sender', m.sender_kind, 'body', substr(m.body, 1, 200), 'created_at', m.created_at) \
+    (SELECT json_object('sender', m.sender_kind, 'body', substr(m.body, 1, 200), \
+       'image', m.attachment_id IS NOT NULL, 'created_at', m.created_at) \
        FROM messages m WHERE m.conversation_id = c.id AND m.private = 0 ORDER BY m.id DESC LIMIT 1), \
     CASE WHEN c.status = 'queued' THEN 1 + (SELECT count(*) FROM conversations q WHERE q.status = 'queued' \
        AND (q.priority > c.priority OR (q.priority = c.priority AND (q.waiting_since < c.waiting_since \
@@ -181,6 +184,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<ConversationSummary> {
         Some(LastMessage {
             sender: Sender::parse(v["sender"].as_str()?)?,
             body: v["body"].as_str()?.to_string(),
+            image: v["image"].as_i64() == Some(1),
             created_at: v["created_at"].as_i64()?,
         })
     });

@@ -3,7 +3,7 @@
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{JsonPayloadError, PathError, PayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::middleware::Next;
@@ -81,26 +81,35 @@ impl ResponseError for AppError {
     }
 }
 
-/// Re-renders `AppError` responses in the caller's language.
+/// Re-renders `AppError` responses in the caller's language, and gives actix's own
+/// body-limit refusals (raw bodies such as CSV imports) the same JSON shape.
 pub async fn localize_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, BoxBody>>, actix_web::Error> {
     let res = next.call(req).await?;
     let lang = request_lang(res.request());
-    if lang == Lang::En {
-        return Ok(res.map_into_left_body());
-    }
-    let localized = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<AppError>())
-        .map(|e| render(e, lang));
+    let localized = res.response().error().and_then(|e| {
+        if let Some(app) = e.as_error::<AppError>() {
+            return (lang != Lang::En).then(|| render(app, lang));
+        }
+        match e.as_error::<PayloadError>() {
+            Some(PayloadError::Overflow) => Some(render(
+                &AppError::new(ErrorKind::PayloadTooLarge, "payload_too_large")
+                    .with("limit_kib", RAW_BODY_LIMIT >> 10),
+                lang,
+            )),
+            _ => None,
+        }
+    });
     Ok(match localized {
         Some(body) => res.into_response(body).map_into_right_body(),
         None => res.map_into_left_body(),
     })
 }
+
+/// Raw bodies (CSV imports) may be larger than JSON ones.
+pub const RAW_BODY_LIMIT: usize = 16 * 1024 * 1024;
 
 pub struct ExtractorConfigs {
     pub json: web::JsonConfig,

@@ -31,6 +31,7 @@ pub struct AppState {
     pub api: openapi::ApiIndex,
     pub hub: crate::realtime::Hub,
     pub flood: crate::channels::web::FloodGate,
+    pub upload_flood: crate::channels::web::FloodGate,
     /// Set at shutdown: websocket loops close with "going away" so the graceful
     /// stop does not wait for long-lived connections to time out.
     pub closing: tokio::sync::watch::Sender<bool>,
@@ -45,7 +46,8 @@ impl AppState {
             assets: assets::AssetIndex::build(),
             api: openapi::ApiIndex::build(),
             hub: crate::realtime::Hub::new(),
-            flood: crate::channels::web::FloodGate::default(),
+            flood: crate::channels::web::FloodGate::messages(),
+            upload_flood: crate::channels::web::FloodGate::uploads(),
             closing: tokio::sync::watch::Sender::new(false),
         }
     }
@@ -78,8 +80,7 @@ pub fn app(
         .app_data(limits.json)
         .app_data(limits.path)
         .app_data(limits.query)
-        // Raw bodies (CSV imports) may be larger than JSON ones.
-        .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
+        .app_data(web::PayloadConfig::new(errors::RAW_BODY_LIMIT))
         .service(handlers::health::healthz)
         .service(
             web::scope("/api")

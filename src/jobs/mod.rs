@@ -22,6 +22,19 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
     ));
     let st = state.clone();
     set.spawn(every(
+        Duration::from_secs(3600),
+        "purge_unused_attachments",
+        move || {
+            let st = st.clone();
+            async move {
+                crate::attachments::purge_unused(&st.db, st.config.attachments_dir())
+                    .await
+                    .map(|n| n as u64)
+            }
+        },
+    ));
+    let st = state.clone();
+    set.spawn(every(
         Duration::from_secs(15),
         "wake_snoozed_conversations",
         move || {

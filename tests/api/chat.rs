@@ -844,6 +844,10 @@ async fn images_go_both_ways_and_only_their_sender_can_attach_them() {
         .get(&format!("/api/conversations/{conversation}"))
         .await;
     assert_eq!(detail["messages"][0]["attachment"]["mime"], "image/png");
+    assert_eq!(
+        detail["conversation"]["last_message"]["image"], true,
+        "lists can say the last message was an image"
+    );
 
     let res = reqwest::get(format!("{}{url}", shop.server.base)).await.unwrap();
     assert_eq!(res.status(), 200);
@@ -943,4 +947,41 @@ async fn stopping_closes_sockets_with_going_away_at_once() {
         "took {:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn uploads_are_rate_limited_and_oversized_bodies_get_clear_errors() {
+    let shop = shop().await;
+    let (v, _, _) = shop.visitor(json!({})).await;
+    for i in 0..10 {
+        let (s, b) = upload(&v, "/api/widget/attachments", PNG.to_vec(), "image/png").await;
+        assert_eq!(s, 201, "upload {i}: {b}");
+    }
+    let res = v
+        .http
+        .post(format!("{}/api/widget/attachments", v.base))
+        .header("x-kefu-visitor", v.visitor.as_deref().unwrap())
+        .header("content-type", "image/png")
+        .body(PNG.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((250..=301).contains(&wait), "retry after {wait} s");
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(code(&body), "uploads_slow_down");
+    // Only that visitor waits.
+    let (other, _, _) = shop.visitor(json!({})).await;
+    let (s, _) = upload(&other, "/api/widget/attachments", PNG.to_vec(), "image/png").await;
+    assert_eq!(s, 201);
+
+    // A body far over every limit still gets a JSON answer, for an image and for a CSV.
+    let mut huge = PNG.to_vec();
+    huge.resize(17 * 1024 * 1024, 0);
+    let (s, b) = upload(&other, "/api/widget/attachments", huge.clone(), "image/png").await;
+    assert_eq!((s, code(&b)), (413, "image_too_large"));
+    let (s, b) = upload(&shop.owner, "/api/orders/import", huge, "text/csv").await;
+    assert_eq!((s, code(&b)), (413, "payload_too_large"), "{b}");
+    assert!(b["error"]["message"].as_str().unwrap().contains("16384"));
 }

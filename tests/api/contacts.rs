@@ -1,7 +1,7 @@
 //! Contacts: profiles, orders from the shop's systems (API and CSV), and merging
 //! duplicates without losing anything.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::common::*;
 
@@ -233,4 +233,50 @@ async fn duplicates_are_offered_and_merging_keeps_everything() {
     // The other visitor still reaches their conversation under the merged contact.
     let (_, conv) = owner.get(&format!("/api/conversations/{c2}")).await;
     assert_eq!(conv["contact"]["id"].as_i64(), Some(a));
+}
+
+#[tokio::test]
+async fn cleared_email_and_phone_are_empty_not_duplicates_of_each_other() {
+    let server = TestServer::start().await;
+    let mut owner = server.setup_owner().await;
+    let (_, web) = owner.post("/api/inboxes", json!({"name": "网站"})).await;
+    let token = web["inbox"]["public_token"].as_str().unwrap();
+    let mut contacts = Vec::new();
+    for (email, text) in [("a@example.com", "甲"), ("b@example.com", "乙")] {
+        let conv = visitor_with_message(&server, token, json!({"email": email}), text).await;
+        let id = owner.get(&format!("/api/conversations/{conv}")).await.1["contact"]["id"]
+            .as_i64()
+            .unwrap();
+        let (s, p) = owner
+            .patch(&format!("/api/contacts/{id}"), json!({"phone": "13800000000"}))
+            .await;
+        assert_eq!(s, 200, "{p}");
+        contacts.push(id);
+    }
+    let (_, dups) = owner
+        .get(&format!("/api/contacts/{}/duplicates", contacts[0]))
+        .await;
+    assert_eq!(
+        dups["contacts"].as_array().unwrap().len(),
+        1,
+        "same phone: offered"
+    );
+    for id in &contacts {
+        let (s, p) = owner
+            .patch(&format!("/api/contacts/{id}"), json!({"phone": "", "email": ""}))
+            .await;
+        assert_eq!(s, 200, "{p}");
+        assert_eq!(
+            (p["phone"].clone(), p["email"].clone()),
+            (Value::Null, Value::Null)
+        );
+    }
+    let (_, dups) = owner
+        .get(&format!("/api/contacts/{}/duplicates", contacts[0]))
+        .await;
+    assert_eq!(
+        dups["contacts"],
+        json!([]),
+        "two emptied phones are not the same phone"
+    );
 }

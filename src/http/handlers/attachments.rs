@@ -1,5 +1,6 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
+use futures_util::StreamExt;
 
 use crate::attachments::{self, Attachment, Uploader};
 use crate::error::{AppError, AppResult};
@@ -15,16 +16,31 @@ use crate::http::extract::SessionAgent;
 pub async fn upload(
     state: web::Data<AppState>,
     me: SessionAgent,
-    bytes: web::Bytes,
+    body: web::Payload,
 ) -> AppResult<HttpResponse> {
+    let bytes = upload_body(body).await?;
     let stored = attachments::store(
         &state.db,
         state.config.attachments_dir(),
-        bytes.to_vec(),
+        bytes,
         Uploader::Agent(me.agent_id),
     )
     .await?;
     Ok(HttpResponse::Created().json(stored))
+}
+
+/// Reads an upload, refusing it as soon as it passes the image limit: a huge body
+/// is neither buffered nor answered with a generic error.
+pub async fn upload_body(mut body: web::Payload) -> AppResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| AppError::bad_request("upload_incomplete").with("detail", e))?;
+        if bytes.len() + chunk.len() > attachments::MAX_BYTES {
+            return Err(attachments::too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
 }
 
 /// An image sent in chat. The address is unguessable and is the permission.

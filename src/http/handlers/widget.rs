@@ -490,21 +490,19 @@ pub async fn save_email(
 #[utoipa::path(tag = "widget", request_body(content = Vec<u8>, content_type = "image/*"),
     responses((status = 201, body = crate::attachments::Attachment),
         (status = 413, body = ErrorBody, description = "`image_too_large`"),
-        (status = 415, body = ErrorBody, description = "`not_an_image`"), (status = 401, body = ErrorBody)),
+        (status = 415, body = ErrorBody, description = "`not_an_image`"), (status = 401, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "`uploads_slow_down`: more than 10 images in 5 minutes")),
     security(("visitor" = [])))]
 #[post("/widget/attachments")]
 pub async fn upload(
     state: web::Data<AppState>,
     visitor: Visitor,
-    bytes: web::Bytes,
+    body: web::Payload,
 ) -> AppResult<HttpResponse> {
+    state.upload_flood.check(visitor.0.contact_id)?;
+    let bytes = super::attachments::upload_body(body).await?;
     let uploader = crate::attachments::Uploader::Contact(visitor.0.contact_id);
-    let stored = crate::attachments::store(
-        &state.db,
-        state.config.attachments_dir(),
-        bytes.to_vec(),
-        uploader,
-    )
-    .await?;
+    let stored =
+        crate::attachments::store(&state.db, state.config.attachments_dir(), bytes, uploader).await?;
     Ok(HttpResponse::Created().json(stored))
 }

@@ -72,8 +72,9 @@ export const STATUS_BADGE = {
 function preview(c) {
   const m = c.last_message;
   if (!m) return t('inbox.no_messages');
-  // An image sent alone has no text (the summary does not say more).
-  const body = m.body.replace(/\s+/g, ' ').trim() || t('inbox.image.preview');
+  const text = m.body.replace(/\s+/g, ' ').trim();
+  const image = m.image ? t('inbox.image.preview') : '';
+  const body = [image, text].filter(Boolean).join(' ');
   if (m.sender === 'agent') return t('inbox.preview_agent', { text: body });
   if (m.sender === 'bot') return t('inbox.preview_bot', { text: body });
   return body;
