@@ -183,6 +183,18 @@ impl FromRequest for Client {
 
 /// The caller's language: their saved choice, else the `kefu_lang` cookie the console
 /// sets, else `Accept-Language`, else English.
+/// The `Origin` of a request from another site; `None` when there is none or it is
+/// kefu's own (the widget's frame and the console are served by kefu, and browsers
+/// send `Origin` on their same-origin POSTs and websocket handshakes too).
+pub fn foreign_origin(req: &HttpRequest) -> Option<String> {
+    let origin = req.headers().get("origin").and_then(|v| v.to_str().ok())?;
+    let host = req.connection_info().host().to_ascii_lowercase();
+    let own = origin
+        .split_once("://")
+        .is_some_and(|(_, rest)| rest.trim_end_matches('/').eq_ignore_ascii_case(&host));
+    (!own).then(|| origin.to_string())
+}
+
 pub fn request_lang(req: &HttpRequest) -> Lang {
     if let Some(Principal {
         auth: Auth::Session { locale: Some(l), .. },

@@ -13,7 +13,7 @@ use serde_json::json;
 use tokio::sync::broadcast::error::RecvError;
 
 use super::AppState;
-use super::extract::{SessionAgent, request_lang, state as app_state};
+use super::extract::{SessionAgent, foreign_origin, request_lang, state as app_state};
 use super::handlers::conversations::agent_typing;
 use super::handlers::widget::{VisitorConversation, VisitorMessage, send_message};
 use crate::channels::web::{self as channel, Visitor};
@@ -38,15 +38,6 @@ fn error_frame(e: &AppError, lang: Lang, client_id: Option<&str>) -> String {
     json!({"type": "error", "code": e.code, "message": e.message(lang), "client_id": client_id}).to_string()
 }
 
-/// Refuses cross-site websocket handshakes carrying the console's cookie.
-fn same_origin(req: &HttpRequest) -> bool {
-    let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = req.connection_info().host().to_string();
-    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
-}
-
 /// The console's live feed.
 #[utoipa::path(tag = "realtime", responses((status = 101, description = "Websocket; see docs/widget-protocol.md"),
     (status = 401, body = super::errors::ErrorBody)), security(("session" = [])))]
@@ -56,7 +47,8 @@ pub async fn agent_socket(
     body: web::Payload,
     me: SessionAgent,
 ) -> Result<HttpResponse, actix_web::Error> {
-    if !same_origin(&req) {
+    // Refuses cross-site handshakes carrying the console's cookie.
+    if foreign_origin(&req).is_some() {
         return Err(AppError::forbidden("csrf_failed").into());
     }
     let state = app_state(&req);

@@ -237,7 +237,7 @@ impl Inbox {
                 let o = o.trim_end_matches('/').to_ascii_lowercase();
                 self.allowed_origins.contains(&o)
             }
-            // Same-origin requests (our own frame) carry no Origin on GET.
+            // No Origin, or kefu's own (our frame): see `http::extract::foreign_origin`.
             None => true,
         }
     }

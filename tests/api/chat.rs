@@ -647,6 +647,28 @@ async fn bad_input_is_refused_clearly_and_the_socket_survives() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+    // The chat frame is served by kefu: its POSTs carry kefu's own origin, which
+    // must not count as a foreign site (with allowed origins set, no chat could start).
+    let session_from = |origin: String| {
+        let http = shop.server.client().http;
+        let url = format!("{}/api/widget/session", shop.server.base);
+        let body = json!({"inbox": shop.token()});
+        async move {
+            let res = http
+                .post(url)
+                .header("origin", origin)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            (status, res.json::<Value>().await.unwrap())
+        }
+    };
+    let (s, b) = session_from(shop.server.base.clone()).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = session_from("https://evil.example".into()).await;
+    assert_eq!((s, code(&b)), (403, "origin_not_allowed"));
     let (s, b) = shop
         .owner
         .patch(

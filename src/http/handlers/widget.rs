@@ -68,11 +68,9 @@ impl From<&ConversationSummary> for VisitorConversation {
     }
 }
 
+/// Checked against the inbox's allowed origins; kefu's own frame always may.
 fn origin(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get("origin")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+    crate::http::extract::foreign_origin(req)
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
