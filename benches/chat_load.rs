@@ -146,6 +146,22 @@ fn spawn_server(dir: &Path, port: u16, pin: Option<&str>) -> Child {
         .unwrap()
 }
 
+/// All CPU time so far except steal, and steal (from `/proc/stat`, in ticks). On a
+/// virtual machine the host may take the CPU away; runs with much steal are noisy.
+fn cpu_times() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let fields: Vec<u64> = stat
+        .lines()
+        .next()?
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let steal = *fields.get(7)?;
+    let all: u64 = fields.iter().take(8).sum();
+    Some((all - steal, steal))
+}
+
 fn rss_mib(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -446,6 +462,7 @@ async fn run(o: &Options, port: u16, pid: u32, dir: &Path) {
     let mut peak_rss: f64 = 0.0;
     let mut last_sample = Instant::now();
     let started = Instant::now();
+    let cpu_before = cpu_times();
     for seq in 0..total {
         tick.tick().await;
         let body = format!("load-{seq}");
@@ -498,6 +515,12 @@ async fn run(o: &Options, port: u16, pid: u32, dir: &Path) {
             l.last().copied().unwrap_or_default().as_secs_f64() * 1e3
         );
     };
+    let stolen = cpu_before.zip(cpu_times()).map(|((busy0, steal0), (busy1, steal1))| {
+        100.0 * (steal1 - steal0) as f64 / ((busy1 - busy0) + (steal1 - steal0)).max(1) as f64
+    });
+    if let Some(pct) = stolen {
+        println!("CPU time taken by the hypervisor during the load (steal): {pct:.0}%");
+    }
     println!(
         "sent {total} messages in {:.1} s ({:.0}/s)",
         send_time.as_secs_f64(),
