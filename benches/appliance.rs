@@ -166,7 +166,10 @@ fn memory(work: &Path) {
         idle as f64 / 1024.0
     );
     println!("after setup + 500 requests:  {:>6.1} MiB", busy as f64 / 1024.0);
-    println!("3 s and 200 requests later:  {:>6.1} MiB\n", settled as f64 / 1024.0);
+    println!(
+        "3 s and 200 requests later:  {:>6.1} MiB\n",
+        settled as f64 / 1024.0
+    );
 }
 
 const GIB: u64 = 1 << 30;

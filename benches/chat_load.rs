@@ -515,9 +515,11 @@ async fn run(o: &Options, port: u16, pid: u32, dir: &Path) {
             l.last().copied().unwrap_or_default().as_secs_f64() * 1e3
         );
     };
-    let stolen = cpu_before.zip(cpu_times()).map(|((busy0, steal0), (busy1, steal1))| {
-        100.0 * (steal1 - steal0) as f64 / ((busy1 - busy0) + (steal1 - steal0)).max(1) as f64
-    });
+    let stolen = cpu_before
+        .zip(cpu_times())
+        .map(|((busy0, steal0), (busy1, steal1))| {
+            100.0 * (steal1 - steal0) as f64 / ((busy1 - busy0) + (steal1 - steal0)).max(1) as f64
+        });
     if let Some(pct) = stolen {
         println!("CPU time taken by the hypervisor during the load (steal): {pct:.0}%");
     }
