@@ -64,7 +64,10 @@ fn main() {
         "kefu chat load: {} visitors, {} agents, {} messages/s for {} s (half each way)\n",
         o.visitors, o.agents, o.rate, o.seconds
     );
-    let work = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    // KEFU_BENCH_DATA puts the data elsewhere, e.g. on tmpfs to see what the disk costs.
+    let work = std::env::var_os("KEFU_BENCH_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"));
     std::fs::create_dir_all(&work).unwrap();
     disk_fsync(&work);
     for pin in [None, Some("0")] {
