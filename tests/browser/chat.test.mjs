@@ -18,15 +18,10 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { eventually, expectText, launchBrowser, screenshotsDir, startServer, stopServer } from './harness.mjs';
+import { eventually, expectText, screenshotsDir, sharedBrowser, startServer, stopServer, VIEWPORTS } from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-chat-screens');
 
-const VIEWPORTS = [
-  { name: 'desktop', locale: 'en-US', options: { viewport: { width: 1280, height: 800 } } },
-  { name: 'phone', locale: 'zh-CN',
-    options: { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-];
 
 // What each side writes, per language; every text is unique so it can be counted on the server.
 const SCRIPT = {
@@ -180,16 +175,7 @@ async function fitsPhone(page, where, frame) {
   }
 }
 
-let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-  console.log(`screenshots: ${SHOTS}`);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = sharedBrowser(SHOTS);
 
 for (const vp of VIEWPORTS) {
   describe(`live chat on ${vp.name}`, () => {
@@ -245,12 +231,12 @@ for (const vp of VIEWPORTS) {
     before(async () => {
       srv = await startServer();
       shop = await startShop();
-      agentContext = await browser.newContext({ ...vp.options, baseURL: srv.base, locale: vp.locale });
+      agentContext = await browser().newContext({ ...vp.options, baseURL: srv.base, locale: vp.locale });
       agent = await agentContext.newPage();
       agent.setDefaultTimeout(10_000);
       agent.on('console', onRecord(errors.agent));
       agent.on('pageerror', (err) => errors.agent.push(String(err)));
-      visitorContext = await browser.newContext({ ...vp.options, locale: vp.locale });
+      visitorContext = await browser().newContext({ ...vp.options, locale: vp.locale });
     });
 
     after(async () => {

@@ -8,17 +8,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { eventually, expectText, freePort, launchBrowser, screenshotsDir, sleep, startServer, stopServer } from './harness.mjs';
+import { eventually, expectText, freePort, screenshotsDir, sharedBrowser, sleep, startServer, stopServer, VIEWPORTS } from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-screens');
 
 const OWNER = { shop: '小鹿茶铺 Little Deer Tea', name: 'Lin Mei', email: 'owner@example.com', password: 'tea-leaves-and-honey-42' };
 const TEAM = { name: '售后', description: '退款、换货和物流问题 — refunds, exchanges, delivery' };
 
-const VIEWPORTS = [
-  { name: 'desktop', options: { viewport: { width: 1280, height: 800 } } },
-  { name: 'phone', options: { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-];
 
 const hashOf = (page) => new URL(page.url()).hash;
 
@@ -45,16 +41,7 @@ async function tapOrClick(page, locator, phone) {
   else await locator.click();
 }
 
-let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-  console.log(`screenshots: ${SHOTS}`);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = sharedBrowser(SHOTS);
 
 for (const vp of VIEWPORTS) {
   describe(`console on ${vp.name}`, () => {
@@ -66,7 +53,7 @@ for (const vp of VIEWPORTS) {
 
     before(async () => {
       srv = await startServer();
-      context = await browser.newContext({ ...vp.options, baseURL: srv.base, locale: 'en-US' });
+      context = await browser().newContext({ ...vp.options, baseURL: srv.base, locale: 'en-US' });
       page = await context.newPage();
       page.setDefaultTimeout(10_000);
       page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });
@@ -237,7 +224,7 @@ for (const vp of VIEWPORTS) {
     });
 
     test('a visitor whose browser prefers Chinese gets the login page in Chinese', async () => {
-      const zh = await browser.newContext({ ...vp.options, baseURL: srv.base, locale: 'zh-CN' });
+      const zh = await browser().newContext({ ...vp.options, baseURL: srv.base, locale: 'zh-CN' });
       try {
         const p = await zh.newPage();
         await p.goto('/');

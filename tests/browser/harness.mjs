@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -28,6 +29,29 @@ export function launchBrowser() {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** Every UI test runs on a desktop in English and a phone in Chinese. */
+export const VIEWPORTS = [
+  { name: 'desktop', locale: 'en-US', options: { viewport: { width: 1280, height: 800 } } },
+  { name: 'phone', locale: 'zh-CN',
+    options: { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
+];
+
+/**
+ * One Chromium for a whole test file: launched before its tests and closed
+ * after them. Returns a getter, since the browser exists only once they run.
+ */
+export function sharedBrowser(shots) {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+    console.log(`screenshots: ${shots}`);
+  });
+  after(async () => {
+    if (browser) await browser.close();
+  });
+  return () => browser;
 }
 
 /** Waits until a locator is visible and its text contains `text`. */

@@ -12,7 +12,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { eventually, expectText, freePort, launchBrowser, screenshotsDir, sleep, startServer, stopServer } from './harness.mjs';
+import { eventually, expectText, freePort, screenshotsDir, sharedBrowser, sleep, startServer, stopServer, VIEWPORTS } from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-inbox-screens');
 
@@ -23,11 +23,6 @@ const REPLY = '已经发货了';
 const NOTE = '老顾客，下次送一包小样';
 const SECOND = '好的，谢谢！';
 
-const VIEWPORTS = [
-  { name: 'desktop', locale: 'en-US', options: { viewport: { width: 1280, height: 800 } } },
-  { name: 'phone', locale: 'zh-CN',
-    options: { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-];
 const TEXT = {
   'en-US': { inbox: 'Inbox', note: 'Internal note', typing: 'The customer is typing…', resolved: 'Resolved',
     waiting: 'Waiting', visitor: 'Visitor #' },
@@ -80,16 +75,7 @@ function fakeHiddenTab() {
   };
 }
 
-let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-  console.log(`screenshots: ${SHOTS}`);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = sharedBrowser(SHOTS);
 
 for (const vp of VIEWPORTS) {
   describe(`inbox on ${vp.name}`, () => {
@@ -107,7 +93,7 @@ for (const vp of VIEWPORTS) {
 
     before(async () => {
       srv = await startServer();
-      context = await browser.newContext({ ...vp.options, baseURL: srv.base, locale: vp.locale });
+      context = await browser().newContext({ ...vp.options, baseURL: srv.base, locale: vp.locale });
       if (!phone) await context.addInitScript(fakeHiddenTab);
       page = await context.newPage();
       page.setDefaultTimeout(10_000);

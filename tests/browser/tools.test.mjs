@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { eventually, expectText, launchBrowser, screenshotsDir, startServer, stopServer } from './harness.mjs';
+import { eventually, expectText, screenshotsDir, sharedBrowser, startServer, stopServer, VIEWPORTS } from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-tools-screens');
 const OWNER = { shop_name: '小王的店', name: '王小明', email: 'wang@example.com', password: 'green-tea-and-rice-cakes-7' };
@@ -21,11 +21,6 @@ const ORDER = {
 };
 const CANNED = 'Hi {{contact.name}}, this is {{agent.name}}. Your order {{order.number}} has shipped.';
 
-const VIEWPORTS = [
-  { name: 'desktop', locale: 'en-US', options: { viewport: { width: 1280, height: 800 } } },
-  { name: 'phone', locale: 'zh-CN',
-    options: { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-];
 const TEXT = {
   'en-US': { tooLarge: 'at most 5 MiB', notImage: 'Only images can be sent', merge: 'Merge' },
   'zh-CN': { tooLarge: '图片最大 5 MiB', notImage: '只能发送', merge: '合并' },
@@ -115,14 +110,7 @@ async function imageLoaded(img) {
   await eventually(async () => img.evaluate((el) => el.complete && el.naturalWidth > 0), 'the image loaded');
 }
 
-let browser;
-before(async () => {
-  browser = await launchBrowser();
-  console.log(`screenshots: ${SHOTS}`);
-});
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = sharedBrowser(SHOTS);
 
 for (const vp of VIEWPORTS) {
   describe(`agent tools on ${vp.name}`, () => {
@@ -144,7 +132,7 @@ for (const vp of VIEWPORTS) {
 
     before(async () => {
       srv = await startServer();
-      context = await browser.newContext({ ...vp.options, baseURL: srv.base, locale: vp.locale });
+      context = await browser().newContext({ ...vp.options, baseURL: srv.base, locale: vp.locale });
       page = await context.newPage();
       page.setDefaultTimeout(10_000);
       page.on('console', (msg) => { if (msg.type() === 'error') consoleErrors.push(msg.text()); });

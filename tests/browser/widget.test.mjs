@@ -15,7 +15,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { eventually, expectText, freePort, launchBrowser, screenshotsDir, sleep, startServer, stopServer } from './harness.mjs';
+import { eventually, expectText, freePort, screenshotsDir, sharedBrowser, sleep, startServer, stopServer, VIEWPORTS } from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-widget-screens');
 
@@ -55,10 +55,6 @@ function png(width, height, [r, g, b]) {
     chunk('IDAT', zlib.deflateSync(Buffer.concat(Array(height).fill(row)))), chunk('IEND', Buffer.alloc(0))]);
 }
 
-const VIEWPORTS = [
-  { name: 'desktop', options: { viewport: { width: 1280, height: 800 } } },
-  { name: 'phone', options: { viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
-];
 
 /** The owner, talking to kefu over plain HTTP like the console does. */
 class Agent {
@@ -285,16 +281,7 @@ async function noHorizontalScroll(page, where, width) {
   assert.ok(inner <= width, `horizontal scroll inside the chat (${where}): ${inner} > ${width}`);
 }
 
-let browser;
-
-before(async () => {
-  browser = await launchBrowser();
-  console.log(`screenshots: ${SHOTS}`);
-});
-
-after(async () => {
-  if (browser) await browser.close();
-});
+const browser = sharedBrowser(SHOTS);
 
 for (const vp of VIEWPORTS) {
   describe(`widget on ${vp.name}`, () => {
@@ -318,7 +305,7 @@ for (const vp of VIEWPORTS) {
       inbox = created.inbox;
       assert.ok(inbox.public_token, 'the inbox has a public token');
       shop = await startShop(srv.base);
-      context = await browser.newContext({ ...vp.options, locale: 'zh-CN' });
+      context = await browser().newContext({ ...vp.options, locale: 'zh-CN' });
       page = await context.newPage();
       page.setDefaultTimeout(10_000);
       page.on('console', (msg) => { if (msg.type() === 'error') pageErrors.push(msg.text()); });
@@ -713,7 +700,7 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
   });
 
   test('when websockets are blocked the widget long-polls and sends over HTTP', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    const context = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     try {
       // A proxy that kills every websocket: the widget must fall back to HTTP.
       await context.routeWebSocket(/\/api\/widget\/ws/, (ws) => ws.close());
@@ -755,7 +742,7 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
   });
 
   test('a message the server refuses shows its error next to it, and retry sends it', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const context = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     try {
       const page = await context.newPage();
       await page.goto(`${shop.base}/?inbox=${inbox.public_token}`);
@@ -783,7 +770,7 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
   });
 
   test('an unknown inbox shows no launcher at all', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser().newContext({ viewport: { width: 1280, height: 800 } });
     try {
       const page = await context.newPage();
       await page.goto(`${shop.base}/?inbox=no-such-inbox`);
@@ -795,7 +782,7 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
   });
 
   test('the chat frame also works opened on its own (a link instead of the snippet)', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const context = await browser().newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     try {
       const page = await context.newPage();
       await page.goto(`${srv.base}/widget/frame?inbox=${inbox.public_token}`);
@@ -812,7 +799,7 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
   });
 
   test('a required pre-chat field is asked before the first message', async () => {
-    const context = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const context = await browser().newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     try {
       const page = await context.newPage();
       await page.goto(`${shop.base}/?inbox=${second.public_token}`);
@@ -842,8 +829,8 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
     const id = '10042';
     const user = { id, name: '韩梅梅', email: 'hmm@example.com', hash: crypto.createHmac('sha256', second.secret).update(id).digest('hex') };
     const url = `${shop.base}/?inbox=${second.public_token}&user=${encodeURIComponent(JSON.stringify(user))}`;
-    const laptop = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
-    const phone = await browser.newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
+    const laptop = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const phone = await browser().newContext({ viewport: { width: 375, height: 667 }, isMobile: true, hasTouch: true, locale: 'zh-CN' });
     try {
       const a = await laptop.newPage();
       await a.goto(url);
@@ -880,7 +867,7 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
 
   test('with nobody online the widget says so and takes an email address', async () => {
     await agent.availability('offline');
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const context = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     try {
       const page = await context.newPage();
       await page.goto(`${shop.base}/?inbox=${inbox.public_token}`);
@@ -908,7 +895,7 @@ describe('widget without websockets, pre-chat form and offline agents', () => {
 
   // An agent changing availability sends {"type":"presence"} to every open widget.
   test('an agent going offline shows the offline notice live (presence frame)', async () => {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+      const context = await browser().newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
       try {
         const page = await context.newPage();
         await page.goto(`${shop.base}/?inbox=${inbox.public_token}`);
