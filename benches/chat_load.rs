@@ -260,6 +260,8 @@ struct Ledger {
     sent: Mutex<HashMap<String, Instant>>,
     to_agent: Mutex<Vec<Duration>>,
     to_visitor: Mutex<Vec<Duration>>,
+    /// (sent at, latency, to agent) for every delivery, for KEFU_BENCH_TRACE.
+    trace: Mutex<Vec<(Instant, Duration, bool)>>,
     duplicates: AtomicU64,
     /// Sends the client gave up on (no answer from the server): not acknowledged,
     /// so not counted as lost if they are missing from the database.
@@ -277,7 +279,9 @@ impl Ledger {
                 } else {
                     &self.to_visitor
                 };
-                list.lock().unwrap().push(t.elapsed());
+                let latency = t.elapsed();
+                list.lock().unwrap().push(latency);
+                self.trace.lock().unwrap().push((t, latency, to_agent));
             }
             None if body.starts_with("load-") => {
                 self.duplicates.fetch_add(1, Ordering::Relaxed);
@@ -499,6 +503,20 @@ async fn run(o: &Options, port: u16, pid: u32, dir: &Path) {
     let send_time = started.elapsed();
     tokio::time::sleep(Duration::from_secs(3)).await;
     peak_rss = peak_rss.max(rss_mib(pid));
+    // KEFU_BENCH_TRACE=FILE writes every delivery as "seconds into the load, latency
+    // in ms, direction", to see whether slow deliveries come together in time.
+    if let Some(path) = std::env::var_os("KEFU_BENCH_TRACE") {
+        let mut out = String::new();
+        for (at, latency, to_agent) in ledger.trace.lock().unwrap().iter() {
+            out.push_str(&format!(
+                "{:.4} {:.2} {}\n",
+                at.duration_since(started).as_secs_f64(),
+                latency.as_secs_f64() * 1e3,
+                if *to_agent { "v2a" } else { "a2v" }
+            ));
+        }
+        std::fs::write(path, out).unwrap();
+    }
 
     let lost_in_flight = ledger.sent.lock().unwrap().len();
     let report = |name: &str, list: &Mutex<Vec<Duration>>| {
