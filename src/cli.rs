@@ -217,10 +217,18 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::SendTestEmail { to } => {
-            let shop = shop_name(&config).unwrap_or_default();
-            let reply =
-                runtime()?.block_on(crate::notify::mailer::send_test_email(&config.smtp, &to, &shop))?;
-            println!("sent a test email to {to}; the server said: {reply}");
+            let (shop, smtp) = shop_and_smtp(&config);
+            let smtp = smtp.ok_or_else(|| {
+                anyhow::anyhow!(
+                    "no SMTP server is configured: set it in the console (Settings → Email), \
+                     or [smtp] host and from in kefu.toml (or KEFU_SMTP_HOST, KEFU_SMTP_FROM)"
+                )
+            })?;
+            let reply = runtime()?.block_on(crate::notify::mailer::send_test_email(&smtp, &to, &shop))?;
+            println!(
+                "sent a test email to {to} through {}:{}; the server said: {reply}",
+                smtp.host, smtp.port
+            );
         }
         Command::Healthcheck { url, timeout } => {
             let url = url.unwrap_or_else(|| format!("http://{}/healthz", local_address(&config.listen)));
@@ -272,13 +280,23 @@ where
     })
 }
 
-fn shop_name(config: &Config) -> Option<String> {
-    let conn =
+/// The shop's name and the SMTP settings in effect: the console's (read from the
+/// database, which may be in use by a running server) or kefu.toml's.
+fn shop_and_smtp(config: &Config) -> (String, Option<crate::notify::smtp::SmtpSettings>) {
+    let from_file = || crate::notify::smtp::from_config(&config.smtp);
+    let Ok(conn) =
         rusqlite::Connection::open_with_flags(config.db_path(), rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .ok()?;
-    crate::settings::get(&conn, crate::settings::SHOP_NAME)
+    else {
+        return (String::new(), from_file());
+    };
+    let shop = crate::settings::get(&conn, crate::settings::SHOP_NAME)
         .ok()
         .flatten()
+        .unwrap_or_default();
+    match crate::notify::smtp::effective(&conn, &config.smtp) {
+        Ok((_, smtp)) => (shop, smtp),
+        Err(_) => (shop, from_file()),
+    }
 }
 
 fn read_password(from_stdin: bool) -> anyhow::Result<String> {

@@ -28,6 +28,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub session: SessionConfig,
     pub smtp: SmtpConfig,
+    pub outbox: OutboxConfig,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -76,6 +77,26 @@ pub struct SessionConfig {
     pub idle_days: u32,
 }
 
+/// How the outbox worker retries mail the SMTP server did not take.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutboxConfig {
+    /// Wait before the first retry; it doubles with each failure, up to an hour.
+    pub retry_first_secs: u64,
+    /// A mail still not taken after this many hours is marked failed (it can be
+    /// retried from the console).
+    pub give_up_hours: u64,
+}
+
+impl Default for OutboxConfig {
+    fn default() -> Self {
+        OutboxConfig {
+            retry_first_secs: 30,
+            give_up_hours: 72,
+        }
+    }
+}
+
 /// SMTP server used by `kefu send-test-email` (and, later, the outbox worker).
 #[derive(Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -109,6 +130,7 @@ impl Default for Config {
             http: HttpConfig::default(),
             session: SessionConfig::default(),
             smtp: SmtpConfig::default(),
+            outbox: OutboxConfig::default(),
         }
     }
 }
@@ -226,6 +248,12 @@ impl Config {
 
     pub fn backups_dir(&self) -> PathBuf {
         self.data_dir.join("backups")
+    }
+
+    /// Email templates placed here replace the built-in ones of the same name
+    /// (`email/en/ticket_created.txt`…).
+    pub fn email_templates_dir(&self) -> PathBuf {
+        self.data_dir.join("email")
     }
 
     /// The configuration as TOML with secrets replaced by `***`.
@@ -382,6 +410,8 @@ fn parse_env_value(key: &str, value: &str) -> toml::Value {
         "http.workers",
         "session.idle_days",
         "smtp.port",
+        "outbox.retry_first_secs",
+        "outbox.give_up_hours",
     ];
     if NUMERIC_OR_BOOL.contains(&key) {
         if let Ok(i) = value.parse::<i64>() {

@@ -7,12 +7,15 @@ use utoipa::ToSchema;
 
 use crate::accounts::{Principal, audit};
 use crate::db::Db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::util::now_ms;
 
 pub const SHOP_NAME: &str = "shop_name";
 pub const DEFAULT_LOCALE: &str = "default_locale";
+pub const TIMEZONE: &str = "timezone";
+/// Most shops kefu is made for are in China; the owner changes it in Settings → Shop.
+pub const DEFAULT_TIMEZONE: &str = "Asia/Shanghai";
 
 pub fn get(conn: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
     conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?
@@ -34,6 +37,8 @@ pub struct ShopSettings {
     pub shop_name: String,
     /// Language for customers and emails when nothing else tells.
     pub default_locale: Lang,
+    /// IANA time zone for times in emails and for business hours.
+    pub timezone: String,
 }
 
 pub fn shop(conn: &Connection) -> rusqlite::Result<ShopSettings> {
@@ -43,7 +48,31 @@ pub fn shop(conn: &Connection) -> rusqlite::Result<ShopSettings> {
             .as_deref()
             .and_then(Lang::parse_exact)
             .unwrap_or(Lang::ZhCn),
+        timezone: get(conn, TIMEZONE)?.unwrap_or_else(|| DEFAULT_TIMEZONE.to_string()),
     })
+}
+
+/// The shop's time zone (UTC if the stored name is unknown to this build).
+pub fn time_zone(conn: &Connection) -> rusqlite::Result<jiff::tz::TimeZone> {
+    let name = get(conn, TIMEZONE)?.unwrap_or_else(|| DEFAULT_TIMEZONE.to_string());
+    Ok(jiff::tz::TimeZone::get(&name).unwrap_or(jiff::tz::TimeZone::UTC))
+}
+
+/// `2026-11-24 14:00` in the shop's time zone, for emails.
+pub fn format_time(conn: &Connection, at_ms: i64) -> rusqlite::Result<String> {
+    let tz = time_zone(conn)?;
+    Ok(jiff::Timestamp::from_millisecond(at_ms)
+        .map(|t| t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default())
+}
+
+/// Checks an IANA time zone name such as `Asia/Shanghai`.
+pub fn validate_timezone(name: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || jiff::tz::TimeZone::get(name).is_err() {
+        return Err(AppError::bad_request("invalid_timezone"));
+    }
+    Ok(name.to_string())
 }
 
 pub async fn update_shop(
@@ -51,7 +80,9 @@ pub async fn update_shop(
     actor: Principal,
     shop_name: Option<String>,
     default_locale: Option<Lang>,
+    timezone: Option<String>,
 ) -> AppResult<ShopSettings> {
+    let timezone = timezone.as_deref().map(validate_timezone).transpose()?;
     let shop_name = shop_name
         .as_deref()
         .map(|s| crate::accounts::validate_text("shop_name", s))
@@ -62,6 +93,9 @@ pub async fn update_shop(
         }
         if let Some(locale) = default_locale {
             set(c, DEFAULT_LOCALE, locale.tag())?;
+        }
+        if let Some(tz) = &timezone {
+            set(c, TIMEZONE, tz)?;
         }
         audit(c, actor.agent_id(), "settings.update", "shop", "")?;
         Ok(shop(c)?)

@@ -61,6 +61,14 @@ pub fn agent_by_id(conn: &Connection, id: AgentId) -> rusqlite::Result<Option<Ag
         .optional()
 }
 
+pub fn agent_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<Agent>> {
+    conn.prepare_cached(&format!(
+        "SELECT {AGENT_COLUMNS} FROM agents a WHERE a.email = ?1"
+    ))?
+    .query_row([email], agent_from_row)
+    .optional()
+}
+
 /// Every agent, active ones first, then by name.
 pub fn all_agents(conn: &Connection) -> rusqlite::Result<Vec<Agent>> {
     conn.prepare_cached(&format!(

@@ -10,6 +10,7 @@ use super::sessions::{ClientInfo, NewSession, create_session, hash_new_password}
 use super::{AgentId, InviteId, Principal, Role, audit, validate};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::notify::{Mail, Mailroom};
 use crate::util::{now_ms, random_token, token_hash};
 
 const INVITE_VALID_MS: i64 = 7 * 86_400_000;
@@ -58,14 +59,62 @@ pub fn invite_by_token(conn: &Connection, token: &str) -> rusqlite::Result<Optio
     .optional()
 }
 
-/// The created invite and its secret token (to be put in a link, never stored).
+/// The created invite and its link (holding the secret token, which is never stored).
 pub struct CreatedInvite {
     pub invite: Invite,
-    pub token: String,
+    pub link: String,
+    /// The outbox row of the invitation email, when mail is set up.
+    pub email: Option<i64>,
+}
+
+pub fn invite_link(public_url: &str, token: &str) -> String {
+    format!("{public_url}/#/invite/{token}")
+}
+
+/// Queues the invitation email, in the shop's language, from the inviter.
+fn email_invite(
+    c: &Connection,
+    mailroom: &Mailroom,
+    actor: &Principal,
+    invite: &Invite,
+    link: &str,
+) -> AppResult<i64> {
+    let lang = crate::settings::shop(c)?.default_locale;
+    let inviter = match actor.agent_id() {
+        Some(id) => agents::agent_by_id(c, id)?.map(|a| a.name),
+        None => None,
+    }
+    .unwrap_or_else(|| crate::settings::shop(c).map(|s| s.shop_name).unwrap_or_default());
+    let role = serde_json::to_value(invite.role).ok();
+    let role_key = format!(
+        "role.{}",
+        role.as_ref().and_then(|r| r.as_str()).unwrap_or("agent")
+    );
+    mailroom.compose(
+        c,
+        Mail {
+            template: "agent_invite",
+            lang,
+            to_name: Some(invite.name.clone()).filter(|n| !n.is_empty()),
+            to_email: invite.email.clone(),
+            context: serde_json::json!({
+                "invite": {
+                    "link": link,
+                    "inviter_name": inviter,
+                    "role_label": crate::i18n::text(lang, &role_key),
+                    "expires_at": crate::settings::format_time(c, invite.expires_at)?,
+                }
+            }),
+            thread: None,
+            automatic: true,
+            about: Some(format!("invite:{}", invite.id)),
+        },
+    )
 }
 
 pub async fn create_invite(
     db: &Db,
+    mailroom: &Mailroom,
     actor: Principal,
     email: &str,
     name: &str,
@@ -74,38 +123,50 @@ pub async fn create_invite(
     let email = validate::email(email)?;
     let name = validate::optional_text("name", name, 100)?;
     check_may_grant(&actor, role)?;
-    db.write(move |c| {
-        if agents::credentials_by_email(c, &email)?.is_some() {
-            return Err(AppError::conflict("email_taken"));
-        }
-        let pending = pending_invites(c)?.into_iter().any(|i| i.email == email);
-        if pending {
-            return Err(AppError::conflict("invite_pending"));
-        }
-        let token = random_token();
-        let now = now_ms();
-        c.prepare_cached(
-            "INSERT INTO invites (token_hash, email, name, role, invited_by, created_at, expires_at)
+    let room = mailroom.clone();
+    let created = db
+        .write(move |c| {
+            if agents::credentials_by_email(c, &email)?.is_some() {
+                return Err(AppError::conflict("email_taken"));
+            }
+            let pending = pending_invites(c)?.into_iter().any(|i| i.email == email);
+            if pending {
+                return Err(AppError::conflict("invite_pending"));
+            }
+            let token = random_token();
+            let now = now_ms();
+            c.prepare_cached(
+                "INSERT INTO invites (token_hash, email, name, role, invited_by, created_at, expires_at)
              VALUES (:hash, :email, :name, :role, :by, :now, :expires)",
-        )?
-        .execute(named_params! {
-            ":hash": token_hash(&token), ":email": email, ":name": name, ":role": role,
-            ":by": actor.agent_id(), ":now": now, ":expires": now + INVITE_VALID_MS,
-        })?;
-        let id = InviteId(c.last_insert_rowid());
-        audit(
-            c,
-            actor.agent_id(),
-            "invite.create",
-            &format!("invite:{id}"),
-            &email,
-        )?;
-        let invite = c
-            .prepare_cached(&format!("SELECT {INVITE_COLUMNS} FROM invites WHERE id = ?1"))?
-            .query_row([id], invite_from_row)?;
-        Ok(CreatedInvite { invite, token })
-    })
-    .await
+            )?
+            .execute(named_params! {
+                ":hash": token_hash(&token), ":email": email, ":name": name, ":role": role,
+                ":by": actor.agent_id(), ":now": now, ":expires": now + INVITE_VALID_MS,
+            })?;
+            let id = InviteId(c.last_insert_rowid());
+            audit(
+                c,
+                actor.agent_id(),
+                "invite.create",
+                &format!("invite:{id}"),
+                &email,
+            )?;
+            let invite = c
+                .prepare_cached(&format!("SELECT {INVITE_COLUMNS} FROM invites WHERE id = ?1"))?
+                .query_row([id], invite_from_row)?;
+            let link = invite_link(&room.config().public_url(), &token);
+            let email = if room.can_send(c)? {
+                Some(email_invite(c, &room, &actor, &invite, &link)?)
+            } else {
+                None
+            };
+            Ok(CreatedInvite { invite, link, email })
+        })
+        .await?;
+    if created.email.is_some() {
+        mailroom.wake();
+    }
+    Ok(created)
 }
 
 pub async fn revoke_invite(db: &Db, actor: Principal, id: InviteId) -> AppResult<()> {

@@ -47,6 +47,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "attachments",
         sql: include_str!("../../migrations/0006_attachments.sql"),
     },
+    Migration {
+        version: 7,
+        name: "outbox",
+        sql: include_str!("../../migrations/0007_outbox.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -32,6 +32,7 @@ pub struct AppState {
     pub hub: crate::realtime::Hub,
     pub flood: crate::channels::web::FloodGate,
     pub upload_flood: crate::channels::web::FloodGate,
+    pub mailroom: crate::notify::Mailroom,
     /// Set at shutdown: websocket loops close with "going away" so the graceful
     /// stop does not wait for long-lived connections to time out.
     pub closing: tokio::sync::watch::Sender<bool>,
@@ -41,13 +42,14 @@ impl AppState {
     pub fn new(db: Db, config: Arc<Config>, limiter: LoginLimiter) -> AppState {
         AppState {
             db,
-            config,
+            config: config.clone(),
             limiter,
             assets: assets::AssetIndex::build(),
             api: openapi::ApiIndex::build(),
             hub: crate::realtime::Hub::new(),
             flood: crate::channels::web::FloodGate::messages(),
             upload_flood: crate::channels::web::FloodGate::uploads(),
+            mailroom: crate::notify::Mailroom::new(config.clone()),
             closing: tokio::sync::watch::Sender::new(false),
         }
     }

@@ -1,5 +1,6 @@
 //! The one list of background jobs. Each is a plain async function run on an
-//! interval; errors are logged and the loop goes on. Aborted at shutdown.
+//! interval; errors are logged and the loop goes on. The outbox worker runs here
+//! too. All are aborted at shutdown.
 
 use std::time::Duration;
 
@@ -45,6 +46,10 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
                     .map(|n| n as u64)
             }
         },
+    ));
+    set.spawn(crate::notify::run_worker(
+        state.db.clone(),
+        state.mailroom.clone(),
     ));
     if let Some(interval) = sd_notify::watchdog_enabled() {
         set.spawn(watchdog(state, interval / 2));

@@ -146,6 +146,7 @@ async fn every_protected_endpoint_needs_a_login() {
             "GET /healthz",
             "POST /api/invites/accept",
             "POST /api/password-resets/complete",
+            "POST /api/password-resets/request",
             "POST /api/session",
             "POST /api/setup",
             "POST /api/widget/session",

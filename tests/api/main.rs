@@ -2,6 +2,7 @@
 //! the real `kefu` binary for CLI commands, a real SMTP server for mail.
 
 mod common;
+mod mail_servers;
 
 mod admin;
 mod assets;
@@ -11,5 +12,6 @@ mod chat;
 mod cli;
 mod contacts;
 mod inbox_tools;
+mod mail;
 mod session;
 mod storage;

@@ -102,9 +102,12 @@ pub struct ResetLink {
     /// One-time link for the agent to choose a new password; shown once.
     link: String,
     expires_at: i64,
+    /// Whether the link was also emailed to the agent (only when mail is set up).
+    emailed: bool,
 }
 
-/// Issue a one-time password reset link for an agent (valid 24 hours).
+/// Issue a one-time password reset link for an agent (valid 24 hours); it is also
+/// emailed to them when mail is set up.
 #[utoipa::path(tag = "agents", params(("id" = i64, Path)),
     responses((status = 200, body = ResetLink), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("session" = ["admin"]), ("token" = ["admin"])))]
@@ -114,10 +117,10 @@ pub async fn password_reset(
     admin: RequireAdmin,
     id: web::Path<i64>,
 ) -> AppResult<web::Json<ResetLink>> {
-    let reset = resets::create_reset(&state.db, admin.0, AgentId(*id)).await?;
-    let link = format!("{}/#/reset/{}", state.config.public_url(), reset.token);
+    let reset = resets::create_reset(&state.db, &state.mailroom, admin.0, AgentId(*id)).await?;
     Ok(web::Json(ResetLink {
-        link,
+        link: reset.link,
         expires_at: reset.expires_at,
+        emailed: reset.email.is_some(),
     }))
 }

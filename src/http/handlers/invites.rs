@@ -40,6 +40,8 @@ pub struct CreatedInvite {
     invite: Invite,
     /// The invitation link; shown only now (kefu stores a hash of its token).
     link: String,
+    /// Whether the link was also emailed (only when an SMTP server is set up).
+    emailed: bool,
 }
 
 /// Invite someone by email. The link is valid for 7 days and works once.
@@ -61,11 +63,12 @@ pub async fn create(
         .map(role_param)
         .transpose()?
         .unwrap_or(Role::Agent);
-    let created = invites::create_invite(&state.db, admin.0, &b.email, &b.name, role).await?;
-    let link = format!("{}/#/invite/{}", state.config.public_url(), created.token);
+    let created =
+        invites::create_invite(&state.db, &state.mailroom, admin.0, &b.email, &b.name, role).await?;
     Ok(HttpResponse::Created().json(CreatedInvite {
         invite: created.invite,
-        link,
+        link: created.link,
+        emailed: created.email.is_some(),
     }))
 }
 

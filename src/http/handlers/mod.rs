@@ -12,6 +12,7 @@ pub mod health;
 pub mod inboxes;
 pub mod invites;
 pub mod labels;
+pub mod mail;
 pub mod me;
 pub mod openapi;
 pub mod resets;
@@ -40,6 +41,7 @@ macro_rules! api_handlers {
             invites::accept,
             resets::lookup,
             resets::complete,
+            resets::request,
             // The widget: public, or the visitor token.
             widget::config,
             widget::session,
@@ -78,6 +80,7 @@ macro_rules! api_handlers {
             contacts::upsert_order,
             contacts::import_orders,
             crate::http::ws::agent_socket,
+            mail::retry,
             // Admins.
             agents::update,
             agents::deactivate,
@@ -105,6 +108,11 @@ macro_rules! api_handlers {
             canned::remove,
             settings::get,
             settings::update,
+            mail::get_smtp,
+            mail::put_smtp,
+            mail::delete_smtp,
+            mail::test_smtp,
+            mail::log,
         )
     };
 }

@@ -6,6 +6,7 @@ use crate::accounts::resets;
 use crate::error::AppResult;
 use crate::http::AppState;
 use crate::http::errors::{ErrorBody, no_content};
+use crate::http::extract::Client;
 
 #[derive(Serialize, ToSchema)]
 pub struct ResetPreview {
@@ -23,6 +24,33 @@ pub async fn lookup(
 ) -> AppResult<web::Json<ResetPreview>> {
     let (email, expires_at) = resets::describe_reset(&state.db, token.into_inner()).await?;
     Ok(web::Json(ResetPreview { email, expires_at }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ForgotBody {
+    email: String,
+}
+
+/// "Forgot password": emails a reset link if an active agent has this address and
+/// mail is set up. Always answers 202, so it does not tell who has an account.
+#[utoipa::path(tag = "password resets", request_body = ForgotBody,
+    responses((status = 202), (status = 429, body = ErrorBody, description = "`too_many_attempts`")))]
+#[post("/password-resets/request")]
+pub async fn request(
+    state: web::Data<AppState>,
+    client: Client,
+    body: web::Json<ForgotBody>,
+) -> AppResult<HttpResponse> {
+    let email = body.into_inner().email;
+    // Its own counters, so asking for links cannot lock anyone out of logging in.
+    let (ip, account) = (
+        format!("reset:{}", client.0.ip),
+        format!("reset:{}", email.trim().to_lowercase()),
+    );
+    state.limiter.check(&ip, &account)?;
+    state.limiter.record_failure(&ip, &account);
+    resets::request_reset(&state.db, &state.mailroom, email).await?;
+    Ok(HttpResponse::Accepted().finish())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -22,9 +22,11 @@ pub struct SettingsBody {
     shop_name: Option<String>,
     /// `en` or `zh-CN`.
     default_locale: Option<String>,
+    /// IANA time zone, e.g. `Asia/Shanghai`.
+    timezone: Option<String>,
 }
 
-/// Change the shop's name or default language.
+/// Change the shop's name, default language or time zone.
 #[utoipa::path(tag = "settings", request_body = SettingsBody,
     responses((status = 200, body = ShopSettings), (status = 400, body = ErrorBody)),
     security(("session" = ["admin"]), ("token" = ["admin"])))]
@@ -45,6 +47,6 @@ pub async fn update(
         })
         .transpose()?;
     Ok(web::Json(
-        settings::update_shop(&state.db, admin.0, b.shop_name, locale).await?,
+        settings::update_shop(&state.db, admin.0, b.shop_name, locale, b.timezone).await?,
     ))
 }

@@ -1,5 +1,5 @@
-// Settings → Shop: the shop's name and its default language (used for
-// customers and for agents who have not chosen one).
+// Settings → Shop: the shop's name, its default language (used for customers
+// and for agents who have not chosen one) and its time zone.
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { field, form, selectField } from '../forms.js';
@@ -30,6 +30,8 @@ export function renderShop(body) {
         selectField({ label: t('settings.shop.default_locale'), name: 'default_locale',
           value: settings.default_locale, testid: 'shop-locale', hint: t('settings.shop.default_locale_hint'),
           options: LANGS.map((l) => [l.code, l.label]) }),
+        field({ label: t('settings.shop.timezone'), name: 'timezone', required: true, value: settings.timezone,
+          testid: 'shop-timezone', hint: t('settings.shop.timezone_hint') }),
       ],
       onSubmit: async (v) => {
         const r = await api.patch('/api/settings', v);
