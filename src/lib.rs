@@ -23,6 +23,7 @@ pub mod notify;
 pub mod realtime;
 pub mod routing;
 pub mod settings;
+pub mod tickets;
 pub mod util;
 
 use std::future::Future;

@@ -14,6 +14,8 @@ use crate::util::now_ms;
 pub const SHOP_NAME: &str = "shop_name";
 pub const DEFAULT_LOCALE: &str = "default_locale";
 pub const TIMEZONE: &str = "timezone";
+pub const TICKET_CLOSE_DAYS: &str = "ticket_close_days";
+const DEFAULT_TICKET_CLOSE_DAYS: i64 = 7;
 /// Most shops kefu is made for are in China; the owner changes it in Settings → Shop.
 pub const DEFAULT_TIMEZONE: &str = "Asia/Shanghai";
 
@@ -39,6 +41,8 @@ pub struct ShopSettings {
     pub default_locale: Lang,
     /// IANA time zone for times in emails and for business hours.
     pub timezone: String,
+    /// Solved tickets close after this many days; until then a reply reopens them.
+    pub ticket_close_days: i64,
 }
 
 pub fn shop(conn: &Connection) -> rusqlite::Result<ShopSettings> {
@@ -49,7 +53,14 @@ pub fn shop(conn: &Connection) -> rusqlite::Result<ShopSettings> {
             .and_then(Lang::parse_exact)
             .unwrap_or(Lang::ZhCn),
         timezone: get(conn, TIMEZONE)?.unwrap_or_else(|| DEFAULT_TIMEZONE.to_string()),
+        ticket_close_days: ticket_close_days(conn)?,
     })
+}
+
+pub fn ticket_close_days(conn: &Connection) -> rusqlite::Result<i64> {
+    Ok(get(conn, TICKET_CLOSE_DAYS)?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_TICKET_CLOSE_DAYS))
 }
 
 /// The shop's time zone (UTC if the stored name is unknown to this build).
@@ -81,7 +92,15 @@ pub async fn update_shop(
     shop_name: Option<String>,
     default_locale: Option<Lang>,
     timezone: Option<String>,
+    ticket_close_days: Option<i64>,
 ) -> AppResult<ShopSettings> {
+    if let Some(d) = ticket_close_days
+        && !(1..=365).contains(&d)
+    {
+        return Err(AppError::bad_request("invalid_close_days")
+            .with("min", 1)
+            .with("max", 365));
+    }
     let timezone = timezone.as_deref().map(validate_timezone).transpose()?;
     let shop_name = shop_name
         .as_deref()
@@ -96,6 +115,9 @@ pub async fn update_shop(
         }
         if let Some(tz) = &timezone {
             set(c, TIMEZONE, tz)?;
+        }
+        if let Some(d) = ticket_close_days {
+            set(c, TICKET_CLOSE_DAYS, &d.to_string())?;
         }
         audit(c, actor.agent_id(), "settings.update", "shop", "")?;
         Ok(shop(c)?)

@@ -1,4 +1,5 @@
 //! Channels turn what arrives into an `InboundMessage` for `conversations::ingest`.
-//! One file per connector; for now the web widget.
+//! One file (or folder) per connector: the web widget, email.
 
+pub mod email;
 pub mod web;

@@ -48,6 +48,13 @@ pub fn contact_by_id(conn: &Connection, id: ContactId) -> rusqlite::Result<Optio
     .optional()
 }
 
+/// The contact with this email address (the oldest, if duplicates exist).
+pub fn contact_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<ContactId>> {
+    conn.prepare_cached("SELECT id FROM contacts WHERE email = ?1 ORDER BY id LIMIT 1")?
+        .query_row([email], |r| r.get(0))
+        .optional()
+}
+
 /// How a channel recognises a contact.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IdentityKind {

@@ -52,6 +52,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "outbox",
         sql: include_str!("../../migrations/0007_outbox.sql"),
     },
+    Migration {
+        version: 8,
+        name: "tickets",
+        sql: include_str!("../../migrations/0008_tickets.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

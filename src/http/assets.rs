@@ -32,6 +32,9 @@ pub struct AssetIndex {
     /// The widget's chat frame; its CSP lacks `frame-ancestors`, set per inbox.
     pub frame_html: String,
     pub frame_csp: String,
+    /// The customer's ticket status page (`/s/<token>`).
+    pub status_html: String,
+    pub status_csp: String,
 }
 
 fn hashed_name(path: &str, hash: &str) -> String {
@@ -81,6 +84,8 @@ impl AssetIndex {
         let (index_html, csp) = render_page("console/index.html", &by_path);
         let index_csp = format!("{csp}; frame-ancestors 'none'");
         let (frame_html, frame_csp) = render_page("widget/frame.html", &by_path);
+        let (status_html, status_csp) = render_page("help/status.html", &by_path);
+        let status_csp = format!("{status_csp}; frame-ancestors 'none'");
         AssetIndex {
             by_path,
             by_hashed_name,
@@ -88,6 +93,8 @@ impl AssetIndex {
             index_csp,
             frame_html,
             frame_csp,
+            status_html,
+            status_csp,
         }
     }
 

@@ -93,6 +93,7 @@ pub fn app(
         .service(assets::asset)
         .service(widget_assets::loader)
         .service(widget_assets::frame)
+        .service(widget_assets::status_page)
         .default_service(web::to(handlers::fallback::not_found))
         .wrap(from_fn(errors::localize_errors))
         .wrap(from_fn(middleware::security_headers))

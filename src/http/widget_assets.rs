@@ -1,6 +1,7 @@
-//! The two widget URLs a shop's page touches: the loader script (stable URL,
-//! short cache, since shops cannot know our hashes) and the chat frame, which may
-//! only be embedded by the inbox's allowed origins.
+//! The pages customers open outside the console: the widget's loader script
+//! (stable URL, short cache, since shops cannot know our hashes), the chat frame,
+//! which may only be embedded by the inbox's allowed origins, and the ticket
+//! status page.
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
@@ -53,4 +54,15 @@ pub async fn frame(state: web::Data<AppState>, q: web::Query<FrameQuery>) -> Htt
     // The frame is meant to be embedded: drop the global DENY for this page.
     response.headers_mut().remove(header::X_FRAME_OPTIONS);
     response
+}
+
+/// The customer's ticket status page. The page itself is the same for every
+/// ticket; it reads its token from the address and asks the API.
+#[get("/s/{token}")]
+pub async fn status_page(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, state.assets.status_csp.clone()))
+        .body(state.assets.status_html.clone())
 }

@@ -143,10 +143,14 @@ impl Mailroom {
     }
 }
 
-/// A new thread token for mail the customer may answer (random, URL- and
-/// Message-ID-safe: 22 characters of [A-Za-z0-9_-]).
+/// A new thread token for mail the customer may answer: 32 lower-case hex
+/// characters (128 random bits). Lower case because mail systems lower-case the
+/// plus part of an address, and the token must survive the round trip.
 pub fn new_thread_token() -> String {
-    crate::util::random_token()[..22].to_string()
+    crate::util::token_hash(&crate::util::random_token())[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `service@shop.example` + token → `service+token@shop.example`.

@@ -141,6 +141,7 @@ async fn every_protected_endpoint_needs_a_login() {
             "GET /api/openapi.json",
             "GET /api/password-resets/not-a-token",
             "GET /api/setup",
+            "GET /api/status/not-a-token",
             "GET /api/widget/config",
             "GET /api/widget/ws",
             "GET /healthz",
@@ -149,6 +150,8 @@ async fn every_protected_endpoint_needs_a_login() {
             "POST /api/password-resets/request",
             "POST /api/session",
             "POST /api/setup",
+            "POST /api/status/not-a-token/attachments",
+            "POST /api/status/not-a-token/replies",
             "POST /api/widget/session",
         ]
     );

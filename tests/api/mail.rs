@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use kefu::accounts::ratelimit::LimitPolicy;
-use mail_parser::MessageParser;
+use mail_parser::{HeaderValue, MessageParser};
 use serde_json::{Value, json};
 
 use crate::common::{Client, TestServer, code, test_config};
@@ -51,6 +51,16 @@ pub struct Received {
     pub text: String,
     pub html: String,
     pub auto_submitted: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+}
+
+fn ids(v: &HeaderValue) -> Vec<String> {
+    match v {
+        HeaderValue::Text(t) => vec![t.to_string()],
+        HeaderValue::TextList(l) => l.iter().map(|t| t.to_string()).collect(),
+        _ => Vec::new(),
+    }
 }
 
 pub fn parse(raw: &[u8]) -> Received {
@@ -68,6 +78,8 @@ pub fn parse(raw: &[u8]) -> Received {
         text: m.body_text(0).map(|t| t.into_owned()).unwrap_or_default(),
         html: m.body_html(0).map(|t| t.into_owned()).unwrap_or_default(),
         auto_submitted: m.header_raw("Auto-Submitted").map(|v| v.trim().to_string()),
+        in_reply_to: ids(m.in_reply_to()),
+        references: ids(m.references()),
     }
 }
 

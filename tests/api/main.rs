@@ -15,3 +15,4 @@ mod inbox_tools;
 mod mail;
 mod session;
 mod storage;
+mod tickets;

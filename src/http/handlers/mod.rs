@@ -19,7 +19,10 @@ pub mod resets;
 pub mod session;
 pub mod settings;
 pub mod setup;
+pub mod status_page;
 pub mod teams;
+pub mod ticket_types;
+pub mod tickets;
 pub mod tokens;
 pub mod widget;
 
@@ -52,6 +55,10 @@ macro_rules! api_handlers {
             widget::handoff,
             widget::save_email,
             widget::upload,
+            // The customer's ticket status page: the link's token.
+            status_page::view,
+            status_page::reply,
+            status_page::upload,
             attachments::serve,
             crate::http::ws::visitor_socket,
             // Any logged-in agent.
@@ -81,6 +88,14 @@ macro_rules! api_handlers {
             contacts::import_orders,
             crate::http::ws::agent_socket,
             mail::retry,
+            tickets::list,
+            tickets::create,
+            tickets::bulk,
+            tickets::get,
+            tickets::update,
+            tickets::reply,
+            tickets::draft,
+            ticket_types::list,
             // Admins.
             agents::update,
             agents::deactivate,
@@ -113,6 +128,9 @@ macro_rules! api_handlers {
             mail::delete_smtp,
             mail::test_smtp,
             mail::log,
+            ticket_types::create,
+            ticket_types::rename,
+            ticket_types::remove,
         )
     };
 }

@@ -24,6 +24,8 @@ pub struct SettingsBody {
     default_locale: Option<String>,
     /// IANA time zone, e.g. `Asia/Shanghai`.
     timezone: Option<String>,
+    /// Days after which solved tickets close (1–365).
+    ticket_close_days: Option<i64>,
 }
 
 /// Change the shop's name, default language or time zone.
@@ -47,6 +49,14 @@ pub async fn update(
         })
         .transpose()?;
     Ok(web::Json(
-        settings::update_shop(&state.db, admin.0, b.shop_name, locale, b.timezone).await?,
+        settings::update_shop(
+            &state.db,
+            admin.0,
+            b.shop_name,
+            locale,
+            b.timezone,
+            b.ticket_close_days,
+        )
+        .await?,
     ))
 }

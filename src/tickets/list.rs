@@ -1,0 +1,143 @@
+//! The ticket list: filters, search, three sort orders and keyset pages, so the
+//! first page stays fast with a hundred thousand tickets.
+
+use rusqlite::types::Value;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::store::{TICKET_COLUMNS, TICKET_JOINS, ticket_from_row};
+use super::{Priority, Status, Ticket, TicketTypeId};
+use crate::accounts::{AgentId, TeamId};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::notify::Mailroom;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    /// Recently updated first.
+    Updated,
+    /// Soonest due first; tickets without a due date last.
+    Due,
+    /// Newest first.
+    Created,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    Agent(AgentId),
+    Nobody,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListQuery {
+    pub statuses: Vec<Status>,
+    pub team: Option<TeamId>,
+    pub assignee: Option<AssigneeFilter>,
+    pub priority: Option<Priority>,
+    pub type_id: Option<TicketTypeId>,
+    pub search: Option<String>,
+    pub sort: Sort,
+    /// The `next` of the previous page.
+    pub before: Option<String>,
+    pub limit: usize,
+}
+
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TicketPage {
+    pub tickets: Vec<Ticket>,
+    /// Pass as `before` for the next page; `null` on the last.
+    pub next: Option<String>,
+}
+
+/// The sort key of the last row and its id: `<key>.<id>`.
+fn parse_cursor(raw: &str) -> AppResult<(i64, i64)> {
+    let bad = || AppError::bad_request("invalid_query").with("detail", "before");
+    let (k, id) = raw.split_once('.').ok_or_else(bad)?;
+    Ok((k.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+}
+
+pub async fn list(db: &Db, mailroom: &Mailroom, q: ListQuery) -> AppResult<TicketPage> {
+    let cursor = q.before.as_deref().map(parse_cursor).transpose()?;
+    let room = mailroom.clone();
+    db.read(move |c| {
+        let mut sql = format!("SELECT {TICKET_COLUMNS} {TICKET_JOINS} WHERE 1 = 1");
+        let mut args: Vec<Value> = Vec::new();
+        let arg = |v: Value, args: &mut Vec<Value>| {
+            args.push(v);
+            format!("?{}", args.len())
+        };
+        if !q.statuses.is_empty() {
+            let list: Vec<String> = q
+                .statuses
+                .iter()
+                .map(|s| arg(Value::Text(s.as_str().into()), &mut args))
+                .collect();
+            sql += &format!(" AND t.status IN ({})", list.join(", "));
+        }
+        if let Some(t) = q.team {
+            sql += &format!(" AND t.team_id = {}", arg(Value::Integer(t.0), &mut args));
+        }
+        match q.assignee {
+            Some(AssigneeFilter::Agent(a)) => {
+                sql += &format!(" AND t.assignee_id = {}", arg(Value::Integer(a.0), &mut args));
+            }
+            Some(AssigneeFilter::Nobody) => sql += " AND t.assignee_id IS NULL",
+            None => {}
+        }
+        if let Some(p) = q.priority {
+            sql += &format!(" AND t.priority = {}", arg(Value::Text(p.as_str().into()), &mut args));
+        }
+        if let Some(ty) = q.type_id {
+            sql += &format!(" AND t.type_id = {}", arg(Value::Integer(ty.0), &mut args));
+        }
+        if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            let number = text.trim_start_matches('#').parse::<i64>().ok();
+            let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+            let n = arg(Value::Text(like), &mut args);
+            let mut cond = format!(
+                "t.subject LIKE {n} ESCAPE '\\' OR t.request LIKE {n} ESCAPE '\\' OR ct.name LIKE {n} ESCAPE '\\' \
+                 OR ct.email LIKE {n} ESCAPE '\\' OR t.order_ref LIKE {n} ESCAPE '\\'"
+            );
+            if let Some(num) = number {
+                cond += &format!(" OR t.number = {}", arg(Value::Integer(num), &mut args));
+            }
+            sql += &format!(" AND ({cond})");
+        }
+        // Keyset paging: rows after the cursor in the sort order.
+        let (key, order) = match q.sort {
+            Sort::Updated => ("t.updated_at", "t.updated_at DESC, t.id DESC"),
+            Sort::Created => ("t.created_at", "t.created_at DESC, t.id DESC"),
+            Sort::Due => ("coalesce(t.due_at, 9223372036854775807)", "coalesce(t.due_at, 9223372036854775807), t.id"),
+        };
+        if let Some((k, id)) = cursor {
+            let (k, id) = (arg(Value::Integer(k), &mut args), arg(Value::Integer(id), &mut args));
+            sql += &match q.sort {
+                Sort::Due => format!(" AND ({key} > {k} OR ({key} = {k} AND t.id > {id}))"),
+                _ => format!(" AND ({key} < {k} OR ({key} = {k} AND t.id < {id}))"),
+            };
+        }
+        sql += &format!(" ORDER BY {order} LIMIT {}", q.limit + 1);
+        let mut tickets: Vec<Ticket> = c
+            .prepare_cached(&sql)?
+            .query_map(rusqlite::params_from_iter(args), ticket_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        let next = if tickets.len() > q.limit {
+            tickets.truncate(q.limit);
+            tickets.last().map(|t| {
+                let k = match q.sort {
+                    Sort::Updated => t.updated_at,
+                    Sort::Created => t.created_at,
+                    Sort::Due => t.due_at.unwrap_or(i64::MAX),
+                };
+                format!("{k}.{}", t.id)
+            })
+        } else {
+            None
+        };
+        for t in &mut tickets {
+            t.status_url = super::status_url(&room, &t.public_token);
+        }
+        Ok(TicketPage { tickets, next })
+    })
+    .await
+}
