@@ -47,6 +47,15 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
             }
         },
     ));
+    let st = state.clone();
+    set.spawn(every(
+        Duration::from_secs(300),
+        "close_solved_tickets",
+        move || {
+            let st = st.clone();
+            async move { crate::tickets::close_solved(&st.db).await.map(|n| n as u64) }
+        },
+    ));
     set.spawn(crate::notify::run_worker(
         state.db.clone(),
         state.mailroom.clone(),

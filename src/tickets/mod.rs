@@ -428,3 +428,91 @@ pub async fn draft_from_conversation(db: &Db, conversation: ConversationId) -> A
     })
     .await
 }
+
+/// Closes tickets solved more than the shop's `ticket_close_days` ago (the job runs
+/// this every few minutes). Each closing is a timeline event by the system.
+pub async fn close_solved(db: &Db) -> AppResult<usize> {
+    db.write(|c| {
+        let days = crate::settings::ticket_close_days(c)?;
+        let cutoff = crate::util::now_ms() - days * 86_400_000;
+        let due: Vec<TicketId> = c
+            .prepare_cached("SELECT id FROM tickets WHERE status = 'solved' AND solved_at <= ?1 LIMIT 500")?
+            .query_map([cutoff], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &due {
+            store::set_status(c, *id, Status::Closed)?;
+            store::insert_event(
+                c,
+                &store::NewEvent {
+                    ticket: *id,
+                    kind: EventKind::Status,
+                    public: true,
+                    author: &EventAuthor::System,
+                    body: None,
+                    data: serde_json::json!({"from": Status::Solved, "to": Status::Closed}),
+                    attachment_id: None,
+                    mail_message_id: None,
+                },
+            )?;
+        }
+        Ok(due.len())
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn solved_tickets_close_after_the_shops_days() {
+        let (_dir, db) = crate::db::testing::temp_db();
+        let ids = db
+            .write(|c| {
+                let contact = crate::contacts::create_contact(c)?;
+                let mut ids = Vec::new();
+                for (n, token) in [(1001, "a"), (1002, "b")] {
+                    let id = store::insert(
+                        c,
+                        &store::NewRow {
+                            number: n,
+                            subject: "s",
+                            request: "",
+                            contact_id: contact,
+                            locale: "en",
+                            source: "api",
+                            created_by: None,
+                            public_token: token,
+                            thread_token: token,
+                        },
+                    )?;
+                    store::set_status(c, id, Status::Solved)?;
+                    ids.push(id);
+                }
+                crate::settings::set(c, crate::settings::TICKET_CLOSE_DAYS, "3")?;
+                // The first was solved four days ago, the second just now.
+                let old = crate::util::now_ms() - 4 * 86_400_000;
+                c.execute(
+                    "UPDATE tickets SET solved_at = ?1 WHERE id = ?2",
+                    rusqlite::params![old, ids[0]],
+                )?;
+                Ok(ids)
+            })
+            .await
+            .unwrap();
+        assert_eq!(close_solved(&db).await.unwrap(), 1);
+        assert_eq!(close_solved(&db).await.unwrap(), 0, "closed once");
+        let (first, second, events) = db
+            .read(move |c| {
+                Ok((
+                    store::ticket(c, ids[0])?.unwrap().status,
+                    store::ticket(c, ids[1])?.unwrap().status,
+                    store::events(c, ids[0], true)?,
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!((first, second), (Status::Closed, Status::Solved));
+        assert_eq!(events.last().unwrap().data["to"], "closed");
+    }
+}
