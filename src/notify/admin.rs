@@ -25,8 +25,9 @@ pub async fn save_smtp(
     actor: Principal,
     update: SmtpUpdate,
 ) -> AppResult<SmtpView> {
+    let file = mailroom.config().smtp.clone();
     db.write(move |c| {
-        let settings = smtp::validate(c, update)?;
+        let settings = smtp::validate(c, &file, update)?;
         smtp::save(c, &settings)?;
         outbox::hurry_all(c)?;
         audit(c, actor.agent_id(), "settings.smtp", "smtp", &settings.host)?;

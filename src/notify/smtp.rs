@@ -147,8 +147,9 @@ pub fn view(source: SmtpSource, s: Option<&SmtpSettings>) -> SmtpView {
     }
 }
 
-/// Checks an update and merges the stored password in; nothing is saved here.
-pub fn validate(conn: &Connection, u: SmtpUpdate) -> AppResult<SmtpSettings> {
+/// Checks an update and merges the password in effect (the console's, else
+/// kefu.toml's) when none was typed; nothing is saved here.
+pub fn validate(conn: &Connection, file: &SmtpConfig, u: SmtpUpdate) -> AppResult<SmtpSettings> {
     let host = u.host.trim().to_string();
     let host_ok = !host.is_empty()
         && host.len() <= HOST_MAX
@@ -168,7 +169,7 @@ pub fn validate(conn: &Connection, u: SmtpUpdate) -> AppResult<SmtpSettings> {
     let username = crate::accounts::validate_optional_text("username", &u.username, 254)?;
     let password = match u.password {
         Some(p) => p,
-        None => stored(conn)?.map(|s| s.password).unwrap_or_default(),
+        None => effective(conn, file)?.1.map(|s| s.password).unwrap_or_default(),
     };
     if password.len() > 1024 || password.chars().any(char::is_control) {
         return Err(AppError::bad_request("invalid_password"));

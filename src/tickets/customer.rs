@@ -16,6 +16,8 @@ use crate::notify::Mailroom;
 pub struct PublicTicket {
     pub number: i64,
     pub subject: String,
+    /// What the customer asked for, as recorded when the ticket was opened.
+    pub request: String,
     pub status: Status,
     pub created_at: i64,
     pub updated_at: i64,
@@ -87,6 +89,7 @@ pub async fn public_view(db: &Db, mailroom: &Mailroom, token: String) -> AppResu
             ticket: PublicTicket {
                 number: t.number,
                 subject: t.subject,
+                request: t.request,
                 status: t.status,
                 created_at: t.created_at,
                 updated_at: t.updated_at,

@@ -162,6 +162,13 @@ async fn a_chat_becomes_a_ticket_for_another_department_and_the_customer_follows
     let (s, view) = customer.get(&format!("/api/status/{token}")).await;
     assert_eq!(s, 200, "{view}");
     assert_eq!(view["ticket"]["number"], 1001);
+    assert!(
+        view["ticket"]["request"]
+            .as_str()
+            .unwrap()
+            .contains("订单号 A1001"),
+        "{view}"
+    );
     assert_eq!(view["ticket"]["status"], "on_hold");
     let text = view.to_string();
     assert!(

@@ -6,10 +6,11 @@ import { h, mount } from './dom.js';
 import { applyLang, currentLang, deviceLang, storeLang, t } from './i18n.js';
 import { currentPath, go, match } from './router.js';
 import { loggedIn, setSession } from './session.js';
-import { renderLogin, renderSetup } from './views/public.js';
+import { renderForgot, renderLogin, renderSetup } from './views/public.js';
 import { renderInvite, renderReset } from './views/links.js';
 import { renderShell } from './views/shell.js';
-import { renderKb, renderReports, renderTickets } from './views/empty.js';
+import { renderKb, renderReports } from './views/empty.js';
+import { renderTickets } from './views/tickets.js';
 import { renderInbox } from './views/inbox.js';
 import { renderSettings } from './views/settings.js';
 import { renderProfile } from './views/profile.js';
@@ -19,6 +20,7 @@ const app = document.getElementById('app');
 const PUBLIC = {
   '/setup': renderSetup,
   '/login': renderLogin,
+  '/forgot': renderForgot,
   '/invite/:token': renderInvite,
   '/reset/:token': renderReset,
 };
@@ -28,6 +30,7 @@ const CONSOLE = {
   '/inbox/:id': renderInbox,
   '/inbox/:id/:panel': renderInbox,
   '/tickets': renderTickets,
+  '/tickets/:id': renderTickets,
   '/kb': renderKb,
   '/reports': renderReports,
   '/settings': renderSettings,
@@ -36,23 +39,24 @@ const CONSOLE = {
 };
 
 function render() {
-  const path = currentPath();
+  // "#/tickets/new?conversation=5": the query is for the view, not the route.
+  const [path, query = ''] = currentPath().split('?');
   if (state.setupNeeded && path !== '/setup') return go('/setup', { replace: true });
   if (!state.setupNeeded && path === '/setup') return go(loggedIn() ? '/inbox' : '/login', { replace: true });
 
   const pub = match(Object.keys(PUBLIC), path);
   if (pub) {
-    if (loggedIn() && pub.pattern === '/login') return go('/inbox', { replace: true });
+    if (loggedIn() && (pub.pattern === '/login' || pub.pattern === '/forgot')) return go('/inbox', { replace: true });
     return PUBLIC[pub.pattern](app, pub.params);
   }
   const page = match(Object.keys(CONSOLE), path);
   if (!page) return go(loggedIn() ? '/inbox' : '/login', { replace: true });
   if (!loggedIn()) {
-    state.intended = path;
+    state.intended = currentPath();
     return go('/login', { replace: true });
   }
   const ctx = renderShell(app, path);
-  return CONSOLE[page.pattern](ctx.page, page.params, ctx);
+  return CONSOLE[page.pattern](ctx.page, { ...page.params, query: new URLSearchParams(query) }, ctx);
 }
 
 async function whoAmI() {

@@ -7,7 +7,7 @@ import { field, form, selectField } from '../forms.js';
 import { fmtDateTime, t } from '../i18n.js';
 import { isAdmin, session } from '../session.js';
 import { availabilityTag, badge, confirmDialog, loadError, loading, openDialog, secretOnce, toast } from '../ui.js';
-import { inviteButton, pendingInvites } from './invites.js';
+import { emailedNote, inviteButton, pendingInvites } from './invites.js';
 import { sectionHead } from './settings.js';
 
 /** May the current agent open the manage dialog for `agent`? */
@@ -85,6 +85,7 @@ function openManage(agent, reload) {
           try {
             const r = await api.post(`/api/agents/${agent.id}/password-reset`);
             mount(resetBox, h('h3', { class: 'subhead' }, t('settings.agents.reset_title')),
+              emailedNote(r.emailed, agent.email, 'reset'),
               secretOnce({ label: t('settings.agents.reset_link'), value: r.link,
                 note: t('settings.agents.reset_note', { date: fmtDateTime(r.expires_at) }) }));
           } catch (err) {

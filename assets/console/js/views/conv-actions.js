@@ -109,6 +109,7 @@ export function moreMenu({ summary: c, me, teamName, run }) {
     resolved || c.status === 'pending' ? null
       : { key: 'pending', label: t('inbox.mark_pending'), sub: t('inbox.mark_pending_sub'), lead: lead('reopen') },
     { key: 'contact', label: t('inbox.contact.title'), lead: lead('info') },
+    { key: 'ticket', label: t('tickets.create_from_chat'), sub: t('tickets.create_from_chat_sub'), lead: lead('ticket') },
   ].filter(Boolean);
   choiceDialog({ title: t('inbox.actions'), testid: 'conv-menu', choices, onPick: (key) => run[key]() });
 }
@@ -149,6 +150,7 @@ export function drawConvHead(head, { summary: c, name, teamName, on }) {
       actionButton('team', 'users', t('inbox.team'), on.team),
       resolved ? null : actionButton('snooze', 'clock', t('inbox.snooze_action'), on.snooze),
       actionButton('info', 'info', t('inbox.contact.title'), on.contact),
+      actionButton('ticket', 'ticket', t('tickets.create_from_chat'), on.ticket),
       resolved
         ? actionButton('reopen', 'reopen', t('inbox.reopen'), on.reopen, true)
         : actionButton('resolve', 'check', t('inbox.resolve'), on.resolve, true)),

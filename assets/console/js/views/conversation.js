@@ -79,7 +79,7 @@ export function createConversation(id, { dir, onBack }) {
       summary: summary(), name: contactName(detail.contact), teamName: teamName(),
       on: {
         back: onBack, contact: showContact, assign, team: moveTeam, snooze, more: openMenu,
-        reopen: () => setStatus('open'), resolve: () => setStatus('resolved'),
+        reopen: () => setStatus('open'), resolve: () => setStatus('resolved'), ticket: createTicket,
       },
     });
   }
@@ -228,8 +228,14 @@ export function createConversation(id, { dir, onBack }) {
       run: {
         resolve: () => setStatus('resolved'), reopen: () => setStatus('open'), take: assignToMe, assign,
         team: moveTeam, labels: editLabels, snooze, pending: () => setStatus('pending'), contact: showContact,
+        ticket: createTicket,
       },
     });
+  }
+
+  /** A ticket for what this chat could not settle: the form, filled in from the chat. */
+  function createTicket() {
+    go(`/tickets/new?conversation=${id}`);
   }
 
   function assignToMe() {

@@ -1,5 +1,5 @@
-// Tickets, Knowledge base and Reports: placeholders until those
-// features land, each saying what will appear there.
+// Knowledge base and Reports: placeholders until those features land,
+// each saying what will appear there.
 import { emptyState } from '../ui.js';
 import { t } from '../i18n.js';
 
@@ -15,6 +15,5 @@ function placeholder(key, iconName) {
   };
 }
 
-export const renderTickets = placeholder('tickets', 'ticket');
 export const renderKb = placeholder('kb', 'book');
 export const renderReports = placeholder('reports', 'chart');

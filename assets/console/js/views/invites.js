@@ -14,6 +14,17 @@ function roleOptions() {
   return roles.map((r) => [r, t(`role.${r}`)]);
 }
 
+/**
+ * Whether the server also emailed a new link: "Emailed to x", or that it was
+ * not (no mail server), so the link must be passed on by hand.
+ */
+export function emailedNote(emailed, email, what) {
+  return emailed
+    ? h('p', { class: 'notice notice-ok', role: 'status', testid: `${what}-emailed` },
+      t('settings.agents.emailed_to', { email }))
+    : h('p', { class: 'notice', testid: `${what}-not-emailed` }, t('settings.agents.not_emailed'));
+}
+
 /** The "Invite agent" button; `onDone` runs after an invitation was created. */
 export function inviteButton(onDone) {
   return h('button', {
@@ -42,6 +53,7 @@ function openInvite(onDone) {
       onDone();
       mount(dlg.body,
         h('p', { class: 'dialog-text' }, t('settings.agents.invite_created', { email: r.invite.email })),
+        emailedNote(r.emailed, r.invite.email, 'invite'),
         secretOnce({ label: t('settings.agents.invite_link'), value: r.link,
           note: t('settings.agents.invite_link_note') }),
         h('div', { class: 'actions' },

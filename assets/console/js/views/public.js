@@ -1,5 +1,5 @@
-// Pages for visitors who are not logged in: first-run setup and login.
-// Also the shared frame (logo, language switcher, card) for all public pages.
+// Pages for visitors who are not logged in: first-run setup, login and
+// "forgot password". Also the shared frame (logo, language switcher, card) for all public pages.
 import { api } from '../api.js';
 import { enterConsole, langSwitcher, state } from '../app.js';
 import { assetUrl } from '../assets.js';
@@ -56,6 +56,9 @@ export function renderSetup(app) {
   f.querySelector('input').focus();
 }
 
+// The address typed on the login page, so "Forgot password?" starts with it.
+let typedEmail = '';
+
 /** Email + password login. */
 export function renderLogin(app) {
   const f = form({
@@ -63,7 +66,9 @@ export function renderLogin(app) {
     submitLabel: t('login.submit'),
     children: [
       field({ label: t('field.email'), name: 'email', type: 'email', required: true, testid: 'login-email',
-        autocomplete: 'username', attrs: { inputmode: 'email', autocapitalize: 'off', spellcheck: 'false' } }),
+        autocomplete: 'username', value: typedEmail,
+        attrs: { inputmode: 'email', autocapitalize: 'off', spellcheck: 'false',
+          onInput: (ev) => { typedEmail = ev.target.value.trim(); } } }),
       field({ label: t('field.password'), name: 'password', type: 'password', required: true,
         testid: 'login-password', autocomplete: 'current-password' }),
     ],
@@ -73,5 +78,31 @@ export function renderLogin(app) {
     },
   });
   authFrame(app, { title: t('login.title'), subtitle: t('login.subtitle'), testid: 'page-login' },
-    f, h('p', { class: 'auth-note' }, t('login.forgot')));
+    f, h('p', { class: 'auth-links' },
+      h('a', { class: 'auth-link', href: '#/forgot', testid: 'login-forgot' }, t('login.forgot'))));
+}
+
+/** #/forgot: ask for a reset link by email. The answer never says whether the address has an account. */
+export function renderForgot(app) {
+  const back = () => h('p', { class: 'auth-links' },
+    h('a', { class: 'auth-link', href: '#/login', testid: 'forgot-back' }, t('forgot.back')));
+  const f = form({
+    testid: 'forgot-form',
+    submitLabel: t('forgot.submit'),
+    children: [
+      field({ label: t('field.email'), name: 'email', type: 'email', required: true, testid: 'forgot-email',
+        autocomplete: 'username', value: typedEmail,
+        attrs: { inputmode: 'email', autocapitalize: 'off', spellcheck: 'false' } }),
+    ],
+    onSubmit: async (v) => {
+      await api.post('/api/password-resets/request', { email: v.email }, { public: true });
+      typedEmail = v.email;
+      authFrame(app, { title: t('forgot.title'), testid: 'page-forgot-sent' },
+        h('p', { class: 'notice notice-ok', role: 'status', testid: 'forgot-sent' }, t('forgot.sent')),
+        h('p', { class: 'auth-note' }, t('forgot.no_mail')),
+        back());
+    },
+  });
+  authFrame(app, { title: t('forgot.title'), subtitle: t('forgot.subtitle'), testid: 'page-forgot' }, f, back());
+  f.querySelector('input').focus();
 }

@@ -1,6 +1,6 @@
-// Settings: a row of tabs (Agents, Teams, Inboxes, Labels, Saved replies,
-// API tokens, Shop) over the chosen section. Agents who are not admins only
-// see Teams, read-only.
+// Settings: a row of tabs (Agents, Teams, Inboxes, Labels, Ticket types,
+// Saved replies, API tokens, Shop, Email) over the chosen section. Agents who are not
+// admins only see Teams, read-only.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
@@ -8,10 +8,12 @@ import { go } from '../router.js';
 import { isAdmin } from '../session.js';
 import { renderAgents } from './agents.js';
 import { renderCanned } from './canned.js';
+import { renderEmail } from './email.js';
 import { renderInboxes } from './inboxes.js';
 import { renderLabelsSettings } from './labels.js';
 import { renderShop } from './shop.js';
 import { renderTeams } from './teams.js';
+import { renderTicketTypes } from './tickets-types.js';
 import { renderTokens } from './tokens.js';
 
 const SECTIONS = [
@@ -19,9 +21,11 @@ const SECTIONS = [
   { key: 'teams', icon: 'users', admin: false, render: renderTeams },
   { key: 'inboxes', icon: 'inbox', admin: true, render: renderInboxes },
   { key: 'labels', icon: 'tag', admin: true, render: renderLabelsSettings },
+  { key: 'ticket-types', icon: 'ticket', admin: true, render: renderTicketTypes, title: 'tickets.types.title' },
   { key: 'canned', icon: 'bolt', admin: true, render: renderCanned },
   { key: 'tokens', icon: 'key', admin: true, render: renderTokens },
   { key: 'shop', icon: 'shop', admin: true, render: renderShop },
+  { key: 'email', icon: 'mail', admin: true, render: renderEmail },
 ];
 
 /** #/settings and #/settings/<section>. */
@@ -39,9 +43,12 @@ export function renderSettings(page, params, ctx) {
       href: `#/settings/${s.key}`,
       testid: `settings-tab-${s.key}`,
       'aria-current': s === section ? 'page' : null,
-    }, icon(s.icon, 'icon icon-sm'), h('span', null, t(`settings.${s.key}.title`)))));
+    }, icon(s.icon, 'icon icon-sm'), h('span', null, t(s.title || `settings.${s.key}.title`)))));
   const body = h('div', { class: 'settings-body', testid: `settings-${section.key}` });
   page.append(tabs, body);
+  // The tabs scroll sideways when they do not fit: show the chosen one.
+  const active = tabs.querySelector('.tab.active');
+  if (active) active.scrollIntoView({ block: 'nearest', inline: 'nearest' });
   section.render(body);
 }
 
