@@ -1,25 +1,13 @@
-// Small pieces for the customer's ticket status page (/s/<token>): a DOM
-// builder that never parses HTML, the dictionary (zh-CN / en), times, and the
-// JSON fetch wrapper that speaks the page's language to the server.
+// Small pieces for the customer's ticket status page (/s/<token>): its icons,
+// times, storage, and the JSON fetch wrapper that speaks the page's language to
+// the server. The DOM builder and the dictionary come from the chat frame's util.
+
+import { ApiError, browserLang, currentLang, h, loadLang, normLang, t } from '../widget/util.js';
+
+// The chat frame's DOM builder, dictionary and errors serve this page too.
+export { ApiError, browserLang, currentLang, h, loadLang, normLang, t };
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-
-/** Build an element: h('button', { class: 'x', onClick: fn, testid: 'send' }, 'text'). Text stays text. */
-export function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on') && typeof v === 'function') el.addEventListener(k.slice(2).toLowerCase(), v);
-    else if (k === 'testid') el.setAttribute('data-testid', v);
-    else if (k === 'value' || k === 'hidden' || k === 'disabled') el[k] = v;
-    else el.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const c of children.flat(Infinity)) {
-    if (c === null || c === undefined || c === false) continue;
-    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
-  }
-  return el;
-}
 
 // Line icons on a 24×24 grid.
 const ICONS = {
@@ -43,65 +31,7 @@ export function icon(name, cls = 'ic') {
   return svg;
 }
 
-// ---- language ----
-
 export const LANGS = ['en', 'zh-CN'];
-let lang = 'en';
-let dict = {};
-const dicts = new Map();
-
-/** 'zh-CN' or 'en' for any tag ('zh', 'zh-Hans-CN', 'en-GB'…), else null. */
-export function normLang(tag) {
-  const c = String(tag || '').toLowerCase();
-  if (c.startsWith('zh')) return 'zh-CN';
-  if (c.startsWith('en')) return 'en';
-  return null;
-}
-
-/** The browser's first zh* or en* preference, else English. */
-export function browserLang() {
-  const prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-  for (const p of prefs) {
-    const l = normLang(p);
-    if (l) return l;
-  }
-  return 'en';
-}
-
-let manifest = null;
-
-/** Hashed URL for a plain asset path (from the manifest the server puts in the page). */
-export function assetUrl(path) {
-  if (manifest === null) {
-    try {
-      manifest = JSON.parse(document.getElementById('kefu-assets').textContent || '{}');
-    } catch {
-      manifest = {};
-    }
-  }
-  return manifest[path] || path;
-}
-
-/** Load the dictionary for `code` (once) and make it current. */
-export async function loadLang(code) {
-  if (!dicts.has(code)) {
-    const res = await fetch(assetUrl(`/assets/i18n/${code}.json`), { credentials: 'omit' });
-    if (!res.ok) throw new Error(`i18n ${code}: HTTP ${res.status}`);
-    dicts.set(code, await res.json());
-  }
-  dict = dicts.get(code);
-  lang = code;
-  document.documentElement.lang = code;
-}
-
-export const currentLang = () => lang;
-
-/** Translate a key, filling {name} placeholders. Unknown keys show as themselves. */
-export function t(key, params) {
-  const msg = Object.prototype.hasOwnProperty.call(dict, key) ? dict[key] : key;
-  if (!params) return msg;
-  return msg.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-}
 
 // ---- time ----
 
@@ -181,21 +111,13 @@ export const local = {
 
 // ---- HTTP ----
 
-export class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
 /**
  * One request to the status API, in the page's language (Accept-Language), so
  * kefu words its errors for the customer. A Blob `body` goes as it is, with its
  * own type. Network failures become ApiError status 0.
  */
 export async function request(method, path, body, { timeout = 20000 } = {}) {
-  const headers = { Accept: 'application/json', 'Accept-Language': lang };
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLang() };
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeout);
   const init = { method, headers, credentials: 'omit', cache: 'no-store', signal: ctl.signal };

@@ -1,4 +1,5 @@
-// Small pieces shared by the chat frame: a DOM builder that never parses
+// Small pieces shared by the chat frame (and the ticket status page, which
+// imports the DOM builder, the dictionary and ApiError from here): a DOM builder that never parses
 // HTML, the dictionary, storage that survives blocked localStorage, and the
 // JSON fetch wrapper that carries the visitor token.
 
@@ -50,14 +51,22 @@ export function icon(name, cls = 'ic') {
 
 let lang = 'en';
 let dict = {};
+const dicts = new Map();
+
+/** 'zh-CN' or 'en' for any tag ('zh', 'zh-Hans-CN', 'en-GB'…), else null. */
+export function normLang(tag) {
+  const c = String(tag || '').toLowerCase();
+  if (c.startsWith('zh')) return 'zh-CN';
+  if (c.startsWith('en')) return 'en';
+  return null;
+}
 
 /** The browser's first zh* or en* preference, else English. */
 export function browserLang() {
   const prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
   for (const p of prefs) {
-    const c = String(p || '').toLowerCase();
-    if (c.startsWith('zh')) return 'zh-CN';
-    if (c.startsWith('en')) return 'en';
+    const l = normLang(p);
+    if (l) return l;
   }
   return 'en';
 }
@@ -76,11 +85,14 @@ export function assetUrl(path) {
   return manifest[path] || path;
 }
 
-/** Load the dictionary for `code` and make it current. */
+/** Load the dictionary for `code` (once: pages that switch languages come back) and make it current. */
 export async function loadLang(code) {
-  const res = await fetch(assetUrl(`/assets/i18n/${code}.json`), { credentials: 'omit' });
-  if (!res.ok) throw new Error(`i18n ${code}: HTTP ${res.status}`);
-  dict = await res.json();
+  if (!dicts.has(code)) {
+    const res = await fetch(assetUrl(`/assets/i18n/${code}.json`), { credentials: 'omit' });
+    if (!res.ok) throw new Error(`i18n ${code}: HTTP ${res.status}`);
+    dicts.set(code, await res.json());
+  }
+  dict = dicts.get(code);
   lang = code;
   document.documentElement.lang = code;
 }

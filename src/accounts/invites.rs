@@ -85,31 +85,29 @@ fn email_invite(
         None => None,
     }
     .unwrap_or_else(|| crate::settings::shop(c).map(|s| s.shop_name).unwrap_or_default());
-    let role = serde_json::to_value(invite.role).ok();
-    let role_key = format!(
-        "role.{}",
-        role.as_ref().and_then(|r| r.as_str()).unwrap_or("agent")
-    );
-    mailroom.compose(
-        c,
-        Mail {
-            template: "agent_invite",
-            lang,
-            to_name: Some(invite.name.clone()).filter(|n| !n.is_empty()),
-            to_email: invite.email.clone(),
-            context: serde_json::json!({
-                "invite": {
-                    "link": link,
-                    "inviter_name": inviter,
-                    "role_label": crate::i18n::text(lang, &role_key),
-                    "expires_at": crate::settings::format_time(c, invite.expires_at)?,
-                }
-            }),
-            thread: None,
-            automatic: true,
-            about: Some(format!("invite:{}", invite.id)),
-        },
-    )
+    let role_key = format!("role.{}", invite.role.as_str());
+    mailroom
+        .compose(
+            c,
+            Mail {
+                template: "agent_invite",
+                lang,
+                to_name: Some(invite.name.clone()).filter(|n| !n.is_empty()),
+                to_email: invite.email.clone(),
+                context: serde_json::json!({
+                    "invite": {
+                        "link": link,
+                        "inviter_name": inviter,
+                        "role_label": crate::i18n::text(lang, &role_key),
+                        "expires_at": crate::settings::format_time(c, invite.expires_at)?,
+                    }
+                }),
+                thread: None,
+                automatic: true,
+                about: Some(format!("invite:{}", invite.id)),
+            },
+        )
+        .map(|q| q.id)
 }
 
 pub async fn create_invite(

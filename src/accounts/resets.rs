@@ -54,22 +54,24 @@ fn email_reset(
         Some(l) => l,
         None => crate::settings::shop(c)?.default_locale,
     };
-    mailroom.compose(
-        c,
-        Mail {
-            template: "password_reset",
-            lang,
-            to_name: Some(agent.name.clone()),
-            to_email: agent.email.clone(),
-            context: serde_json::json!({
-                "agent": {"name": agent.name},
-                "reset": {"link": link, "expires_at": crate::settings::format_time(c, expires_at)?},
-            }),
-            thread: None,
-            automatic: true,
-            about: Some(format!("agent:{}", agent.id)),
-        },
-    )
+    mailroom
+        .compose(
+            c,
+            Mail {
+                template: "password_reset",
+                lang,
+                to_name: Some(agent.name.clone()),
+                to_email: agent.email.clone(),
+                context: serde_json::json!({
+                    "agent": {"name": agent.name},
+                    "reset": {"link": link, "expires_at": crate::settings::format_time(c, expires_at)?},
+                }),
+                thread: None,
+                automatic: true,
+                about: Some(format!("agent:{}", agent.id)),
+            },
+        )
+        .map(|q| q.id)
 }
 
 /// A usable reset for this token: (reset id, agent id, email, expiry).

@@ -42,6 +42,12 @@ pub struct Mail {
     pub about: Option<String>,
 }
 
+/// A mail written to the outbox: its row and its Message-ID (without <>).
+pub struct Queued {
+    pub id: i64,
+    pub message_id: String,
+}
+
 /// How a mail threads: the reply token goes into the Message-ID (and Reply-To with
 /// plus addressing); In-Reply-To/References put it in the customer's thread.
 #[derive(Clone, Debug, Default)]
@@ -79,8 +85,8 @@ impl Mailroom {
     }
 
     /// Renders `mail` and stores it in the outbox, in the caller's transaction.
-    /// Returns the outbox id. Call `wake` once the transaction is committed.
-    pub fn compose(&self, conn: &Connection, mail: Mail) -> AppResult<i64> {
+    /// Call `wake` once the transaction is committed.
+    pub fn compose(&self, conn: &Connection, mail: Mail) -> AppResult<Queued> {
         let shop = crate::settings::shop(conn)?;
         let rendered = self
             .inner
@@ -113,7 +119,7 @@ impl Mailroom {
             conn,
             &outbox::NewMail {
                 template: mail.template,
-                message_id,
+                message_id: message_id.clone(),
                 to_name: mail.to_name,
                 to_email: mail.to_email,
                 subject: rendered.subject,
@@ -123,7 +129,7 @@ impl Mailroom {
                 about: mail.about,
             },
         )?;
-        Ok(id)
+        Ok(Queued { id, message_id })
     }
 
     /// Whether an SMTP server is set up. Mail only a person waiting right now would

@@ -84,11 +84,6 @@ pub fn insert(conn: &Connection, m: &NewMail) -> rusqlite::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-pub fn message_id(conn: &Connection, id: i64) -> rusqlite::Result<String> {
-    conn.prepare_cached("SELECT message_id FROM outbox WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))
-}
-
 /// Queued mails whose time has come, oldest first.
 pub fn due(conn: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<QueuedMail>> {
     conn.prepare_cached(

@@ -20,14 +20,8 @@ fn event(
     Ok(store::insert_event(
         c,
         &store::NewEvent {
-            ticket,
-            kind,
-            public: false,
-            author,
-            body: None,
             data,
-            attachment_id: None,
-            mail_message_id: None,
+            ..store::NewEvent::new(ticket, kind, author)
         },
     )?)
 }
@@ -50,14 +44,9 @@ pub fn record_status(
     let id = store::insert_event(
         c,
         &store::NewEvent {
-            ticket: ticket.id,
-            kind: EventKind::Status,
             public: true,
-            author,
-            body: None,
             data: json!({"from": ticket.status, "to": to}),
-            attachment_id: None,
-            mail_message_id: None,
+            ..store::NewEvent::new(ticket.id, EventKind::Status, author)
         },
     )?;
     let reopened = to == Status::Open && ticket.status != Status::New;
@@ -152,14 +141,8 @@ pub fn apply(
         events.push(store::insert_event(
             c,
             &store::NewEvent {
-                ticket: id,
-                kind: EventKind::Note,
-                public: false,
-                author,
                 body: Some(note),
-                data: json!({}),
-                attachment_id: None,
-                mail_message_id: None,
+                ..store::NewEvent::new(id, EventKind::Note, author)
             },
         )?);
     }

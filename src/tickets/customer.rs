@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::changes::record_status;
-use super::{EventAuthor, EventKind, Status, TicketId, check_reply_body, load, store};
+use super::{EventAuthor, EventKind, Status, TicketId, check_reply_body, store};
 use crate::attachments::{AttachmentId, Uploader};
 use crate::contacts::ContactId;
 use crate::db::Db;
@@ -74,8 +74,9 @@ fn public_event(e: super::Event) -> PublicEvent {
 
 /// The ticket behind a status link; `not_found` for anything unknown.
 fn by_token(c: &rusqlite::Connection, mailroom: &Mailroom, token: &str) -> AppResult<super::Ticket> {
-    let t = store::ticket_by_public_token(c, token)?.ok_or_else(|| AppError::not_found("not_found"))?;
-    load(c, mailroom, t.id)
+    let mut t = store::ticket_by_public_token(c, token)?.ok_or_else(|| AppError::not_found("not_found"))?;
+    t.status_url = super::status_url(mailroom, &t.public_token);
+    Ok(t)
 }
 
 pub async fn public_view(db: &Db, mailroom: &Mailroom, token: String) -> AppResult<PublicView> {
@@ -131,14 +132,10 @@ pub async fn customer_reply(
         let id = store::insert_event(
             c,
             &store::NewEvent {
-                ticket: t.id,
-                kind: EventKind::CustomerReply,
                 public: true,
-                author: &EventAuthor::Contact,
                 body: Some(&body),
-                data: serde_json::json!({}),
                 attachment_id: attachment,
-                mail_message_id: None,
+                ..store::NewEvent::new(t.id, EventKind::CustomerReply, &EventAuthor::Contact)
             },
         )?;
         reopen_on_reply(c, &room, &t)?;

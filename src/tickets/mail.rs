@@ -7,7 +7,7 @@ use super::{Draft, Ticket, TicketContact, store};
 use crate::conversations::{ConversationSummary, Message};
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::notify::{Mail, Mailroom, Thread, outbox};
+use crate::notify::{Mail, Mailroom, Thread};
 
 /// Queues `template` to the ticket's customer (if they have an address), threaded
 /// into the ticket's mail thread, with the status link. `extra` adds variables.
@@ -39,7 +39,7 @@ pub fn to_customer(
     if let (Some(ctx), Some(more)) = (context.as_object_mut(), extra.as_object()) {
         ctx.extend(more.clone());
     }
-    let id = mailroom.compose(
+    let queued = mailroom.compose(
         c,
         Mail {
             template,
@@ -57,9 +57,8 @@ pub fn to_customer(
             about: Some(format!("ticket_event:{event_id}")),
         },
     )?;
-    let message_id = outbox::message_id(c, id)?;
-    store::add_mail_reference(c, ticket.id, &message_id)?;
-    Ok(Some(id))
+    store::add_mail_reference(c, ticket.id, &queued.message_id)?;
+    Ok(Some(queued.id))
 }
 
 /// Prefill for a ticket made from a chat: the first customer message as the

@@ -198,51 +198,30 @@ pub async fn create(db: &Db, mailroom: &Mailroom, actor: Principal, new: NewTick
                     created_by: actor.agent_id(),
                     public_token: &public_token,
                     thread_token: &thread_token,
+                    priority: new.priority.unwrap_or(Priority::Normal),
+                    type_id: new.type_id,
+                    team_id: new.team_id,
+                    assignee_id: new.assignee_id,
+                    order_ref: order_ref.as_deref(),
+                    due_at: new.due_at,
+                    conversation_id: new.conversation_id,
                 },
             )?;
-            if let Some(p) = new.priority {
-                store::set_column(c, id, "priority", &p)?;
-            }
-            for (column, value) in [
-                ("type_id", new.type_id.map(|v| v.0)),
-                ("team_id", new.team_id.map(|v| v.0)),
-                ("assignee_id", new.assignee_id.map(|v| v.0)),
-                ("due_at", new.due_at),
-                ("conversation_id", new.conversation_id.map(|v| v.0)),
-            ] {
-                if value.is_some() {
-                    store::set_column(c, id, column, &value)?;
-                }
-            }
-            if order_ref.is_some() {
-                store::set_column(c, id, "order_ref", &order_ref)?;
-            }
             let author = actor_author(&actor);
             let created = store::insert_event(
                 c,
                 &store::NewEvent {
-                    ticket: id,
-                    kind: EventKind::Created,
                     public: true,
-                    author: &author,
-                    body: None,
                     data: serde_json::json!({"source": new.source}),
-                    attachment_id: None,
-                    mail_message_id: None,
+                    ..store::NewEvent::new(id, EventKind::Created, &author)
                 },
             )?;
             if let Some(conv) = new.conversation_id {
                 store::insert_event(
                     c,
                     &store::NewEvent {
-                        ticket: id,
-                        kind: EventKind::Link,
-                        public: false,
-                        author: &author,
-                        body: None,
                         data: serde_json::json!({"conversation_id": conv}),
-                        attachment_id: None,
-                        mail_message_id: None,
+                        ..store::NewEvent::new(id, EventKind::Link, &author)
                     },
                 )?;
             }
@@ -335,14 +314,10 @@ pub async fn reply(
             let event = store::insert_event(
                 c,
                 &store::NewEvent {
-                    ticket: id,
-                    kind: if public { EventKind::PublicReply } else { EventKind::Note },
                     public,
-                    author: &author,
                     body: Some(&body),
-                    data: serde_json::json!({}),
                     attachment_id: attachment,
-                    mail_message_id: None,
+                    ..store::NewEvent::new(id, if public { EventKind::PublicReply } else { EventKind::Note }, &author)
                 },
             )?;
             if public {
@@ -444,14 +419,9 @@ pub async fn close_solved(db: &Db) -> AppResult<usize> {
             store::insert_event(
                 c,
                 &store::NewEvent {
-                    ticket: *id,
-                    kind: EventKind::Status,
                     public: true,
-                    author: &EventAuthor::System,
-                    body: None,
                     data: serde_json::json!({"from": Status::Solved, "to": Status::Closed}),
-                    attachment_id: None,
-                    mail_message_id: None,
+                    ..store::NewEvent::new(*id, EventKind::Status, &EventAuthor::System)
                 },
             )?;
         }
@@ -484,6 +454,13 @@ mod tests {
                             created_by: None,
                             public_token: token,
                             thread_token: token,
+                            priority: Priority::Normal,
+                            type_id: None,
+                            team_id: None,
+                            assignee_id: None,
+                            order_ref: None,
+                            due_at: None,
+                            conversation_id: None,
                         },
                     )?;
                     store::set_status(c, id, Status::Solved)?;

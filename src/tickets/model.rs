@@ -10,8 +10,30 @@ use crate::conversations::ConversationId;
 crate::accounts::id_type!(TicketId);
 crate::accounts::id_type!(TicketTypeId);
 
+/// `ALL`, `as_str` and `parse` for an enum stored and sent as snake_case text,
+/// plus its SQL conversions.
+macro_rules! text_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+            pub fn parse(s: &str) -> Option<$name> {
+                match s {
+                    $($text => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+        crate::util::sql_text_enum!($name);
+    };
+}
+
 /// new → open → pending (waiting on the customer) / on_hold (waiting on a third
-/// party) → solved → closed. A customer reply reopens anything but closed.
+/// party) → solved → closed. A customer reply reopens pending and solved.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
@@ -23,30 +45,14 @@ pub enum Status {
     Closed,
 }
 
-impl Status {
-    pub const ALL: [Status; 6] = [
-        Status::New,
-        Status::Open,
-        Status::Pending,
-        Status::OnHold,
-        Status::Solved,
-        Status::Closed,
-    ];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::New => "new",
-            Status::Open => "open",
-            Status::Pending => "pending",
-            Status::OnHold => "on_hold",
-            Status::Solved => "solved",
-            Status::Closed => "closed",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-}
-crate::util::sql_text_enum!(Status);
+text_enum!(Status {
+    New => "new",
+    Open => "open",
+    Pending => "pending",
+    OnHold => "on_hold",
+    Solved => "solved",
+    Closed => "closed",
+});
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -57,21 +63,12 @@ pub enum Priority {
     Urgent,
 }
 
-impl Priority {
-    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Priority::Low => "low",
-            Priority::Normal => "normal",
-            Priority::High => "high",
-            Priority::Urgent => "urgent",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Priority> {
-        Priority::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
-crate::util::sql_text_enum!(Priority);
+text_enum!(Priority {
+    Low => "low",
+    Normal => "normal",
+    High => "high",
+    Urgent => "urgent",
+});
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -89,42 +86,19 @@ pub enum EventKind {
     Fields,
 }
 
-impl EventKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::PublicReply => "public_reply",
-            EventKind::CustomerReply => "customer_reply",
-            EventKind::Note => "note",
-            EventKind::Status => "status",
-            EventKind::Team => "team",
-            EventKind::Assignee => "assignee",
-            EventKind::Priority => "priority",
-            EventKind::Type => "type",
-            EventKind::Link => "link",
-            EventKind::Fields => "fields",
-        }
-    }
-    pub fn parse(s: &str) -> Option<EventKind> {
-        use EventKind::*;
-        [
-            Created,
-            PublicReply,
-            CustomerReply,
-            Note,
-            Status,
-            Team,
-            Assignee,
-            Priority,
-            Type,
-            Link,
-            Fields,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
-    }
-}
-crate::util::sql_text_enum!(EventKind);
+text_enum!(EventKind {
+    Created => "created",
+    PublicReply => "public_reply",
+    CustomerReply => "customer_reply",
+    Note => "note",
+    Status => "status",
+    Team => "team",
+    Assignee => "assignee",
+    Priority => "priority",
+    Type => "type",
+    Link => "link",
+    Fields => "fields",
+});
 
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct TicketContact {

@@ -2,7 +2,9 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 
-use super::{Event, EventAuthor, EventKind, Status, Ticket, TicketContact, TicketId};
+use super::{Event, EventAuthor, EventKind, Priority, Status, Ticket, TicketContact, TicketId, TicketTypeId};
+use crate::accounts::{AgentId, TeamId};
+use crate::conversations::ConversationId;
 use crate::util::now_ms;
 
 pub const TICKET_COLUMNS: &str = "t.id, t.number, t.subject, t.request, t.status, t.priority, t.type_id, ty.name, \
@@ -63,7 +65,7 @@ pub fn next_number(c: &Connection) -> rusqlite::Result<i64> {
         .query_row([], |r| r.get(0))
 }
 
-/// The row as created; the caller fills in everything else with `set_fields`.
+/// A new ticket row, every field at once.
 pub struct NewRow<'a> {
     pub number: i64,
     pub subject: &'a str,
@@ -74,19 +76,30 @@ pub struct NewRow<'a> {
     pub created_by: Option<crate::accounts::AgentId>,
     pub public_token: &'a str,
     pub thread_token: &'a str,
+    pub priority: Priority,
+    pub type_id: Option<TicketTypeId>,
+    pub team_id: Option<TeamId>,
+    pub assignee_id: Option<AgentId>,
+    pub order_ref: Option<&'a str>,
+    pub due_at: Option<i64>,
+    pub conversation_id: Option<ConversationId>,
 }
 
 pub fn insert(c: &Connection, t: &NewRow) -> rusqlite::Result<TicketId> {
     let now = now_ms();
     c.prepare_cached(
         "INSERT INTO tickets (number, subject, request, contact_id, locale, source, created_by, public_token,
-                              thread_token, created_at, updated_at)
-         VALUES (:number, :subject, :request, :contact, :locale, :source, :by, :public, :thread, :now, :now)",
+                              thread_token, priority, type_id, team_id, assignee_id, order_ref, due_at,
+                              conversation_id, created_at, updated_at)
+         VALUES (:number, :subject, :request, :contact, :locale, :source, :by, :public, :thread, :priority,
+                 :type, :team, :assignee, :order_ref, :due_at, :conversation, :now, :now)",
     )?
     .execute(named_params! {
         ":number": t.number, ":subject": t.subject, ":request": t.request, ":contact": t.contact_id,
         ":locale": t.locale, ":source": t.source, ":by": t.created_by, ":public": t.public_token,
-        ":thread": t.thread_token, ":now": now,
+        ":thread": t.thread_token, ":priority": t.priority, ":type": t.type_id, ":team": t.team_id,
+        ":assignee": t.assignee_id, ":order_ref": t.order_ref, ":due_at": t.due_at,
+        ":conversation": t.conversation_id, ":now": now,
     })?;
     Ok(TicketId(c.last_insert_rowid()))
 }
@@ -100,14 +113,7 @@ pub fn set_column(
 ) -> rusqlite::Result<()> {
     debug_assert!(matches!(
         column,
-        "subject"
-            | "priority"
-            | "type_id"
-            | "team_id"
-            | "assignee_id"
-            | "order_ref"
-            | "due_at"
-            | "conversation_id"
+        "subject" | "priority" | "type_id" | "team_id" | "assignee_id" | "order_ref" | "due_at"
     ));
     c.execute(
         &format!("UPDATE tickets SET {column} = ?2, updated_at = ?3 WHERE id = ?1"),
@@ -171,6 +177,22 @@ pub struct NewEvent<'a> {
     pub data: serde_json::Value,
     pub attachment_id: Option<crate::attachments::AttachmentId>,
     pub mail_message_id: Option<&'a str>,
+}
+
+impl<'a> NewEvent<'a> {
+    /// An internal event without text; set what differs with `..NewEvent::new(…)`.
+    pub fn new(ticket: TicketId, kind: EventKind, author: &'a EventAuthor) -> Self {
+        NewEvent {
+            ticket,
+            kind,
+            public: false,
+            author,
+            body: None,
+            data: serde_json::json!({}),
+            attachment_id: None,
+            mail_message_id: None,
+        }
+    }
 }
 
 pub fn insert_event(c: &Connection, e: &NewEvent) -> rusqlite::Result<i64> {

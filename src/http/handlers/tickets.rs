@@ -59,7 +59,11 @@ pub async fn list(
     let q = query.into_inner();
     let statuses = match q.status.as_deref().filter(|s| !s.is_empty()) {
         Some(list) => list.split(',').map(parse_status).collect::<AppResult<Vec<_>>>()?,
-        None => Status::ALL.into_iter().filter(|s| *s != Status::Closed).collect(),
+        None => Status::ALL
+            .iter()
+            .copied()
+            .filter(|s| *s != Status::Closed)
+            .collect(),
     };
     let assignee = match q.assignee.as_deref() {
         None | Some("") => None,
