@@ -19,10 +19,12 @@ pub mod i18n;
 pub mod inboxes;
 pub mod jobs;
 pub mod labels;
+pub mod notifications;
 pub mod notify;
 pub mod realtime;
 pub mod routing;
 pub mod settings;
+pub mod sla;
 pub mod tickets;
 pub mod util;
 

@@ -115,6 +115,8 @@ pub async fn update_shop(
         }
         if let Some(tz) = &timezone {
             set(c, TIMEZONE, tz)?;
+            // Business hours are read in this zone: the SLA deadlines move.
+            crate::sla::refresh_open(c, now_ms())?;
         }
         if let Some(d) = ticket_close_days {
             set(c, TICKET_CLOSE_DAYS, &d.to_string())?;

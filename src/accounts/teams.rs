@@ -17,11 +17,13 @@ pub struct Team {
     pub name: String,
     pub description: String,
     pub member_ids: Vec<AgentId>,
+    /// Hears of the team's SLA warnings and breaches besides the assignee.
+    pub lead_agent_id: Option<AgentId>,
     pub created_at: i64,
 }
 
 const TEAM_COLUMNS: &str = "t.id, t.name, t.description, t.created_at, \
-    (SELECT group_concat(agent_id) FROM team_members WHERE team_id = t.id)";
+    (SELECT group_concat(agent_id) FROM team_members WHERE team_id = t.id), t.lead_agent_id";
 
 fn team_from_row(row: &Row) -> rusqlite::Result<Team> {
     let members: Option<String> = row.get(4)?;
@@ -37,6 +39,7 @@ fn team_from_row(row: &Row) -> rusqlite::Result<Team> {
         description: row.get(2)?,
         created_at: row.get(3)?,
         member_ids,
+        lead_agent_id: row.get(5)?,
     })
 }
 
@@ -105,6 +108,7 @@ pub async fn update_team(
     id: TeamId,
     name: Option<String>,
     description: Option<String>,
+    lead: Option<Option<AgentId>>,
 ) -> AppResult<Team> {
     let name = name
         .as_deref()
@@ -121,6 +125,17 @@ pub async fn update_team(
         )?
         .execute(rusqlite::params![id, name, description])
         .map_err(name_taken)?;
+        if let Some(lead) = lead {
+            if let Some(agent) = lead {
+                match crate::accounts::agents::agent_by_id(c, agent)? {
+                    None => return Err(AppError::bad_request("unknown_agent").with("id", agent)),
+                    Some(a) if !a.active => return Err(AppError::bad_request("agent_inactive").with("id", agent)),
+                    Some(_) => {}
+                }
+            }
+            c.prepare_cached("UPDATE teams SET lead_agent_id = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![id, lead])?;
+        }
         audit(c, actor.agent_id(), "team.update", &format!("team:{id}"), "")?;
         load(c, id)
     })

@@ -57,6 +57,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "tickets",
         sql: include_str!("../../migrations/0008_tickets.sql"),
     },
+    Migration {
+        version: 9,
+        name: "sla_notifications",
+        sql: include_str!("../../migrations/0009_sla_notifications.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -27,6 +27,11 @@ pub struct ErrorDetail {
     pub code: String,
     /// For people, already translated.
     pub message: String,
+    /// The message's parameters, for programs that point at the problem (e.g.
+    /// `field`, `max`, `reason`).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub params: std::collections::BTreeMap<&'static str, String>,
 }
 
 fn status_of(kind: ErrorKind) -> StatusCode {
@@ -59,6 +64,12 @@ fn render(err: &AppError, lang: Lang) -> HttpResponse {
         error: ErrorDetail {
             code: err.code.to_string(),
             message: err.message(lang),
+            params: err
+                .params
+                .iter()
+                .filter(|(k, _)| !matches!(*k, "code" | "message"))
+                .map(|(k, v)| (*k, v.clone()))
+                .collect(),
         },
     })
 }

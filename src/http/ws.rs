@@ -107,6 +107,7 @@ fn agent_view(event: &Event) -> Option<String> {
             "of": if *of_contact { "contact" } else { "agent" },
         }),
         Event::Presence { .. } => return None,
+        Event::Notifications => json!({"type": "notifications"}),
     };
     Some(v.to_string())
 }

@@ -56,6 +56,7 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
             async move { crate::tickets::close_solved(&st.db).await.map(|n| n as u64) }
         },
     ));
+    set.spawn(crate::sla::watch::run(state.clone()));
     set.spawn(crate::notify::run_worker(
         state.db.clone(),
         state.mailroom.clone(),

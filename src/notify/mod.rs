@@ -12,6 +12,7 @@ pub mod templates;
 mod worker;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rusqlite::Connection;
 use tokio::sync::Notify;
@@ -67,6 +68,9 @@ struct Inner {
     templates: Templates,
     config: Arc<Config>,
     wake: Notify,
+    /// A committed write may have moved an SLA deadline or told agents something.
+    changed: Notify,
+    agents_alerted: AtomicBool,
 }
 
 impl Mailroom {
@@ -76,6 +80,8 @@ impl Mailroom {
                 templates: Templates::new(config.email_templates_dir()),
                 config,
                 wake: Notify::new(),
+                changed: Notify::new(),
+                agents_alerted: AtomicBool::new(false),
             }),
         }
     }
@@ -139,13 +145,30 @@ impl Mailroom {
         Ok(smtp::effective(conn, &self.inner.config.smtp)?.1.is_some())
     }
 
-    /// Tells the worker there is mail (after the transaction holding it committed).
+    /// Tells the worker there is mail, and the SLA watcher that deadlines may have
+    /// moved (after the transaction holding the change committed).
     pub fn wake(&self) {
         self.inner.wake.notify_one();
+        self.inner.changed.notify_one();
     }
 
     async fn woken(&self) {
         self.inner.wake.notified().await;
+    }
+
+    /// Waits for the next `wake`.
+    pub async fn changed(&self) {
+        self.inner.changed.notified().await;
+    }
+
+    /// Notes, inside a transaction, that agents were notified; whoever next calls
+    /// `take_agent_alerts` after the commit tells the consoles to look.
+    pub fn alert_agents(&self) {
+        self.inner.agents_alerted.store(true, Ordering::Release);
+    }
+
+    pub fn take_agent_alerts(&self) -> bool {
+        self.inner.agents_alerted.swap(false, Ordering::AcqRel)
     }
 }
 

@@ -49,6 +49,8 @@ pub enum Event {
     Presence {
         agents_online: bool,
     },
+    /// Some agent got a notification: consoles fetch their own.
+    Notifications,
 }
 
 /// Broadcast buffers are allocated up front: the consoles' topic carries the whole

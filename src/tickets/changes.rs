@@ -151,6 +151,10 @@ pub fn apply(
     {
         ensure_agent(c, a)?;
         store::set_column(c, id, "assignee_id", &a)?;
+        let by_self = matches!(author, EventAuthor::Agent(me) if Some(*me) == a);
+        if let (Some(agent), false) = (a, by_self) {
+            super::notify_assigned(c, mailroom, before, agent)?;
+        }
         events.push(event(
             c,
             id,

@@ -121,28 +121,60 @@ pub async fn customer_reply(
 ) -> AppResult<PublicEvent> {
     let body = check_reply_body(&body, attachment.is_some())?;
     let room = mailroom.clone();
-    db.write(move |c| {
-        let t = by_token(c, &room, &token)?;
-        if t.status == Status::Closed {
-            return Err(AppError::conflict("ticket_closed"));
-        }
-        if let Some(a) = attachment {
-            crate::attachments::check_owned(c, a, Uploader::Contact(t.contact.id))?;
-        }
-        let id = store::insert_event(
-            c,
-            &store::NewEvent {
-                public: true,
-                body: Some(&body),
-                attachment_id: attachment,
-                ..store::NewEvent::new(t.id, EventKind::CustomerReply, &EventAuthor::Contact)
-            },
-        )?;
-        reopen_on_reply(c, &room, &t)?;
-        let event = store::event(c, id)?.ok_or_else(|| AppError::not_found("not_found"))?;
-        Ok(public_event(event))
-    })
-    .await
+    let event = db
+        .write(move |c| {
+            let t = by_token(c, &room, &token)?;
+            if t.status == Status::Closed {
+                return Err(AppError::conflict("ticket_closed"));
+            }
+            if let Some(a) = attachment {
+                crate::attachments::check_owned(c, a, Uploader::Contact(t.contact.id))?;
+            }
+            let id = store::insert_event(
+                c,
+                &store::NewEvent {
+                    public: true,
+                    body: Some(&body),
+                    attachment_id: attachment,
+                    ..store::NewEvent::new(t.id, EventKind::CustomerReply, &EventAuthor::Contact)
+                },
+            )?;
+            reopen_on_reply(c, &room, &t)?;
+            crate::sla::refresh(c, t.id, crate::util::now_ms())?;
+            notify_assignee_of_reply(c, &room, &t, &body)?;
+            let event = store::event(c, id)?.ok_or_else(|| AppError::not_found("not_found"))?;
+            Ok(public_event(event))
+        })
+        .await?;
+    // The assignee's notification mail.
+    mailroom.wake();
+    Ok(event)
+}
+
+/// Tells the assignee the customer answered.
+pub(super) fn notify_assignee_of_reply(
+    c: &rusqlite::Connection,
+    mailroom: &Mailroom,
+    t: &super::Ticket,
+    body: &str,
+) -> AppResult<()> {
+    let Some(agent) = t.assignee_id else {
+        return Ok(());
+    };
+    let about = crate::notifications::About {
+        ticket: t.id,
+        number: t.number,
+        subject: &t.subject,
+    };
+    crate::notifications::notify(
+        c,
+        mailroom,
+        agent,
+        crate::notifications::Kind::CustomerReplied,
+        &about,
+        body,
+        None,
+    )
 }
 
 /// A customer's answer puts a ticket waiting on them (or solved) back to work.

@@ -16,7 +16,8 @@ use crate::notify::Mailroom;
 pub enum Sort {
     /// Recently updated first.
     Updated,
-    /// Soonest due first; tickets without a due date last.
+    /// Soonest due first (the SLA deadline or the agent's due date, whichever is
+    /// sooner); tickets without either last.
     Due,
     /// Newest first.
     Created,
@@ -28,6 +29,51 @@ pub enum AssigneeFilter {
     Nobody,
 }
 
+/// The list's SLA filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlaFilter {
+    /// Running, before the warning.
+    Ok,
+    /// Past the warning share, not yet due.
+    Warning,
+    /// A running target is past its deadline.
+    Overdue,
+    /// Waiting on the customer or a third party.
+    Paused,
+    /// A target was missed, at any time.
+    Breached,
+    /// No policy applies.
+    None,
+}
+
+impl SlaFilter {
+    pub fn parse(s: &str) -> Option<SlaFilter> {
+        Some(match s {
+            "ok" => SlaFilter::Ok,
+            "warning" => SlaFilter::Warning,
+            "overdue" => SlaFilter::Overdue,
+            "paused" => SlaFilter::Paused,
+            "breached" => SlaFilter::Breached,
+            "none" => SlaFilter::None,
+            _ => return None,
+        })
+    }
+
+    /// The condition, with `?now` standing for the current time.
+    fn condition(self) -> &'static str {
+        match self {
+            SlaFilter::Ok => "t.sla_due_at > ?now AND (t.sla_warn_at IS NULL OR t.sla_warn_at > ?now)",
+            SlaFilter::Warning => "t.sla_due_at > ?now AND t.sla_warn_at <= ?now",
+            SlaFilter::Overdue => "t.sla_due_at <= ?now",
+            SlaFilter::Paused => {
+                "t.sla_policy_id IS NOT NULL AND t.sla_due_at IS NULL AND t.status IN ('pending', 'on_hold')"
+            }
+            SlaFilter::Breached => "t.sla_breached = 1",
+            SlaFilter::None => "t.sla_policy_id IS NULL",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct ListQuery {
     pub statuses: Vec<Status>,
@@ -35,6 +81,7 @@ pub struct ListQuery {
     pub assignee: Option<AssigneeFilter>,
     pub priority: Option<Priority>,
     pub type_id: Option<TicketTypeId>,
+    pub sla: Option<SlaFilter>,
     pub search: Option<String>,
     pub sort: Sort,
     /// The `next` of the previous page.
@@ -90,6 +137,13 @@ pub async fn list(db: &Db, mailroom: &Mailroom, q: ListQuery) -> AppResult<Ticke
         if let Some(ty) = q.type_id {
             sql += &format!(" AND t.type_id = {}", arg(Value::Integer(ty.0), &mut args));
         }
+        if let Some(f) = q.sla {
+            let mut cond = f.condition().to_string();
+            if cond.contains("?now") {
+                cond = cond.replace("?now", &arg(Value::Integer(crate::util::now_ms()), &mut args));
+            }
+            sql += &format!(" AND ({cond})");
+        }
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
             let number = text.trim_start_matches('#').parse::<i64>().ok();
             let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
@@ -107,7 +161,10 @@ pub async fn list(db: &Db, mailroom: &Mailroom, q: ListQuery) -> AppResult<Ticke
         let (key, order) = match q.sort {
             Sort::Updated => ("t.updated_at", "t.updated_at DESC, t.id DESC"),
             Sort::Created => ("t.created_at", "t.created_at DESC, t.id DESC"),
-            Sort::Due => ("coalesce(t.due_at, 9223372036854775807)", "coalesce(t.due_at, 9223372036854775807), t.id"),
+            Sort::Due => (
+                "coalesce(t.next_due_at, 9223372036854775807)",
+                "coalesce(t.next_due_at, 9223372036854775807), t.id",
+            ),
         };
         if let Some((k, id)) = cursor {
             let (k, id) = (arg(Value::Integer(k), &mut args), arg(Value::Integer(id), &mut args));
@@ -127,7 +184,7 @@ pub async fn list(db: &Db, mailroom: &Mailroom, q: ListQuery) -> AppResult<Ticke
                 let k = match q.sort {
                     Sort::Updated => t.updated_at,
                     Sort::Created => t.created_at,
-                    Sort::Due => t.due_at.unwrap_or(i64::MAX),
+                    Sort::Due => t.next_due_at.unwrap_or(i64::MAX),
                 };
                 format!("{k}.{}", t.id)
             })

@@ -15,7 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use customer::{PublicEvent, PublicTicket, PublicView, contact_for_token, customer_reply, public_view};
-pub use list::{AssigneeFilter, ListQuery, Sort, TicketPage, list};
+pub use list::{AssigneeFilter, ListQuery, SlaFilter, Sort, TicketPage, list};
 pub use model::*;
 
 use crate::accounts::{AgentId, Principal, TeamId};
@@ -225,7 +225,11 @@ pub async fn create(db: &Db, mailroom: &Mailroom, actor: Principal, new: NewTick
                     },
                 )?;
             }
+            crate::sla::refresh(c, id, crate::util::now_ms())?;
             let ticket = load(c, &room, id)?;
+            if let Some(a) = ticket.assignee_id.filter(|a| Some(*a) != actor.agent_id()) {
+                notify_assigned(c, &room, &ticket, a)?;
+            }
             if new.notify_customer {
                 mail::to_customer(
                     c,
@@ -241,6 +245,29 @@ pub async fn create(db: &Db, mailroom: &Mailroom, actor: Principal, new: NewTick
         .await?;
     mailroom.wake();
     Ok(ticket)
+}
+
+/// Tells an agent a ticket is now theirs (unless they took it themselves).
+pub(crate) fn notify_assigned(
+    c: &Connection,
+    mailroom: &Mailroom,
+    t: &Ticket,
+    agent: AgentId,
+) -> AppResult<()> {
+    let about = crate::notifications::About {
+        ticket: t.id,
+        number: t.number,
+        subject: &t.subject,
+    };
+    crate::notifications::notify(
+        c,
+        mailroom,
+        agent,
+        crate::notifications::Kind::Assigned,
+        &about,
+        &t.request,
+        None,
+    )
 }
 
 fn actor_author(actor: &Principal) -> EventAuthor {
@@ -276,6 +303,7 @@ pub async fn update(
             let before = load(c, &room, id)?;
             let author = actor_author(&actor);
             let ids = changes::apply(c, &room, &before, &author, changes)?;
+            crate::sla::refresh(c, id, crate::util::now_ms())?;
             let events = ids
                 .into_iter()
                 .filter_map(|e| store::event(c, e).transpose())
@@ -337,6 +365,7 @@ pub async fn reply(
                     event,
                     serde_json::json!({"reply": {"body": body, "agent_name": agent_name.unwrap_or_default()}}),
                 )?;
+                crate::sla::refresh(c, id, crate::util::now_ms())?;
             } else {
                 store::touch(c, id)?;
             }
@@ -371,6 +400,7 @@ pub async fn bulk(
                     ..Changes::default()
                 };
                 changes::apply(c, &room, &before, &author, one)?;
+                crate::sla::refresh(c, *id, crate::util::now_ms())?;
             }
             Ok(ids.len())
         })

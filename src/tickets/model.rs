@@ -138,6 +138,55 @@ pub struct Ticket {
     pub first_response_at: Option<i64>,
     pub solved_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// `null` when no SLA policy applies.
+    pub sla: Option<SlaBrief>,
+    /// The list's "due" order: the sooner of `due_at` and the SLA deadline.
+    #[serde(skip)]
+    pub next_due_at: Option<i64>,
+}
+
+/// A ticket's SLA in brief, for lists: the soonest running deadline and its state.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct SlaBrief {
+    pub policy_id: i64,
+    pub policy_name: String,
+    /// ok, warning (past the warning share), overdue, paused (waiting on someone
+    /// else), met, or missed (done, but a target was missed).
+    pub state: String,
+    /// The soonest deadline of a running target.
+    pub due_at: Option<i64>,
+    pub warn_at: Option<i64>,
+    /// A target was missed at some point.
+    pub breached: bool,
+}
+
+impl SlaBrief {
+    pub fn new(
+        policy_id: i64,
+        policy_name: Option<String>,
+        status: Status,
+        due_at: Option<i64>,
+        warn_at: Option<i64>,
+        breached: bool,
+        now: i64,
+    ) -> SlaBrief {
+        let state = match (due_at, warn_at) {
+            (Some(due), _) if due <= now => "overdue",
+            (Some(_), Some(warn)) if warn <= now => "warning",
+            (Some(_), _) => "ok",
+            (None, _) if matches!(status, Status::Pending | Status::OnHold) => "paused",
+            (None, _) if breached => "missed",
+            (None, _) => "met",
+        };
+        SlaBrief {
+            policy_id,
+            policy_name: policy_name.unwrap_or_default(),
+            state: state.to_string(),
+            due_at,
+            warn_at,
+            breached,
+        }
+    }
 }
 
 /// Who wrote or changed something.

@@ -2,24 +2,40 @@
 
 use rusqlite::{Connection, OptionalExtension, Row, named_params};
 
-use super::{Event, EventAuthor, EventKind, Priority, Status, Ticket, TicketContact, TicketId, TicketTypeId};
+use super::{
+    Event, EventAuthor, EventKind, Priority, SlaBrief, Status, Ticket, TicketContact, TicketId, TicketTypeId,
+};
 use crate::accounts::{AgentId, TeamId};
 use crate::conversations::ConversationId;
 use crate::util::now_ms;
 
 pub const TICKET_COLUMNS: &str = "t.id, t.number, t.subject, t.request, t.status, t.priority, t.type_id, ty.name, \
     t.team_id, t.assignee_id, t.order_ref, t.due_at, t.contact_id, ct.name, ct.email, ct.phone, t.conversation_id, \
-    t.source, t.locale, t.public_token, t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at";
-pub const TICKET_JOINS: &str =
-    "FROM tickets t JOIN contacts ct ON ct.id = t.contact_id LEFT JOIN ticket_types ty ON ty.id = t.type_id";
+    t.source, t.locale, t.public_token, t.created_at, t.updated_at, t.first_response_at, t.solved_at, t.closed_at, \
+    t.sla_policy_id, sp.name, t.sla_due_at, t.sla_warn_at, t.sla_breached, t.next_due_at";
+pub const TICKET_JOINS: &str = "FROM tickets t JOIN contacts ct ON ct.id = t.contact_id \
+    LEFT JOIN ticket_types ty ON ty.id = t.type_id LEFT JOIN sla_policies sp ON sp.id = t.sla_policy_id";
 
 pub fn ticket_from_row(r: &Row) -> rusqlite::Result<Ticket> {
+    let status: Status = r.get(4)?;
+    let sla = match r.get::<_, Option<i64>>(25)? {
+        None => None,
+        Some(policy_id) => Some(SlaBrief::new(
+            policy_id,
+            r.get(26)?,
+            status,
+            r.get(27)?,
+            r.get(28)?,
+            r.get(29)?,
+            now_ms(),
+        )),
+    };
     Ok(Ticket {
         id: r.get(0)?,
         number: r.get(1)?,
         subject: r.get(2)?,
         request: r.get(3)?,
-        status: r.get(4)?,
+        status,
         priority: r.get(5)?,
         type_id: r.get(6)?,
         type_name: r.get(7)?,
@@ -43,6 +59,8 @@ pub fn ticket_from_row(r: &Row) -> rusqlite::Result<Ticket> {
         first_response_at: r.get(22)?,
         solved_at: r.get(23)?,
         closed_at: r.get(24)?,
+        sla,
+        next_due_at: r.get(30)?,
     })
 }
 

@@ -14,5 +14,6 @@ mod contacts;
 mod inbox_tools;
 mod mail;
 mod session;
+mod sla;
 mod storage;
 mod tickets;

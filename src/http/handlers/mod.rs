@@ -14,11 +14,13 @@ pub mod invites;
 pub mod labels;
 pub mod mail;
 pub mod me;
+pub mod notifications;
 pub mod openapi;
 pub mod resets;
 pub mod session;
 pub mod settings;
 pub mod setup;
+pub mod sla;
 pub mod status_page;
 pub mod teams;
 pub mod ticket_types;
@@ -96,6 +98,12 @@ macro_rules! api_handlers {
             tickets::reply,
             tickets::draft,
             ticket_types::list,
+            notifications::list,
+            notifications::mark_read,
+            notifications::get_prefs,
+            notifications::put_prefs,
+            sla::list,
+            sla::get_hours,
             // Admins.
             agents::update,
             agents::deactivate,
@@ -131,6 +139,11 @@ macro_rules! api_handlers {
             ticket_types::create,
             ticket_types::rename,
             ticket_types::remove,
+            sla::reorder,
+            sla::create,
+            sla::update,
+            sla::remove,
+            sla::put_hours,
         )
     };
 }

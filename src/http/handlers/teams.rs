@@ -70,6 +70,15 @@ pub async fn create(
 pub struct TeamUpdateBody {
     name: Option<String>,
     description: Option<String>,
+    /// The team lead (hears of SLA warnings and breaches); `null` for none, omit to keep.
+    #[serde(default, deserialize_with = "some")]
+    #[schema(value_type = Option<i64>)]
+    lead_agent_id: Option<Option<i64>>,
+}
+
+/// Tells `"lead_agent_id": null` (clear) from an absent field (keep).
+fn some<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<i64>>, D::Error> {
+    serde::Deserialize::deserialize(d).map(Some)
 }
 
 /// Rename a team or change its description.
@@ -85,7 +94,8 @@ pub async fn update(
 ) -> AppResult<web::Json<TeamResponse>> {
     let body = body.parse()?;
     let b = body.into_inner();
-    let team = teams::update_team(&state.db, admin.0, TeamId(*id), b.name, b.description).await?;
+    let lead = b.lead_agent_id.map(|l| l.map(AgentId));
+    let team = teams::update_team(&state.db, admin.0, TeamId(*id), b.name, b.description, lead).await?;
     Ok(web::Json(TeamResponse { team }))
 }
 

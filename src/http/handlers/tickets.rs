@@ -10,9 +10,10 @@ use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::ErrorBody;
 use crate::http::extract::{Body, CurrentAgent};
+use crate::sla::ClockView;
 use crate::tickets::{
-    self, AssigneeFilter, Changes, ContactRef, Draft, Event, ListQuery, NewTicket, Priority, Sort, Status,
-    Ticket, TicketId, TicketPage, TicketTypeId,
+    self, AssigneeFilter, Changes, ContactRef, Draft, Event, ListQuery, NewTicket, Priority, SlaFilter, Sort,
+    Status, Ticket, TicketId, TicketPage, TicketTypeId,
 };
 
 #[derive(Deserialize, IntoParams)]
@@ -27,7 +28,11 @@ pub struct TicketListQuery {
     type_id: Option<i64>,
     /// Subject, request, customer name or email, order reference, or #number.
     q: Option<String>,
-    /// `updated` (default), `due` or `created`.
+    /// SLA state: `ok`, `warning`, `overdue`, `paused`, `breached` (a target was
+    /// missed, at any time) or `none` (no policy).
+    sla: Option<String>,
+    /// `updated` (default), `due` (the SLA deadline or the due date, whichever is
+    /// sooner) or `created`.
     sort: Option<String>,
     /// The `next` of the previous page.
     before: Option<String>,
@@ -87,6 +92,14 @@ pub async fn list(
         assignee,
         priority: q.priority.as_deref().map(parse_priority).transpose()?,
         type_id: q.type_id.map(TicketTypeId),
+        sla: match q.sla.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(SlaFilter::parse(s).ok_or_else(|| {
+                AppError::bad_request("invalid_query")
+                    .with("detail", "sla")
+                    .with("allowed", "ok, warning, overdue, paused, breached, none")
+            })?),
+        },
         search: q.q,
         sort,
         before: q.before,
@@ -176,6 +189,12 @@ pub async fn create(
 pub struct TicketDetail {
     ticket: Ticket,
     events: Vec<Event>,
+    /// The ticket's SLA targets (empty without a policy).
+    sla_clocks: Vec<ClockView>,
+}
+
+async fn clocks(state: &AppState, id: TicketId) -> AppResult<Vec<ClockView>> {
+    state.db.read(move |c| Ok(crate::sla::clocks(c, id)?)).await
 }
 
 /// A ticket and its whole timeline, internal notes included.
@@ -188,7 +207,12 @@ pub async fn get(
     id: web::Path<i64>,
 ) -> AppResult<web::Json<TicketDetail>> {
     let (ticket, events) = tickets::get(&state.db, &state.mailroom, TicketId(*id)).await?;
-    Ok(web::Json(TicketDetail { ticket, events }))
+    let sla_clocks = clocks(&state, ticket.id).await?;
+    Ok(web::Json(TicketDetail {
+        ticket,
+        events,
+        sla_clocks,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -242,7 +266,12 @@ pub async fn update(
     let changes = body.parse()?.into_inner().into_changes()?;
     let (ticket, events) =
         tickets::update(&state.db, &state.mailroom, agent.0, TicketId(*id), changes).await?;
-    Ok(web::Json(TicketDetail { ticket, events }))
+    let sla_clocks = clocks(&state, ticket.id).await?;
+    Ok(web::Json(TicketDetail {
+        ticket,
+        events,
+        sla_clocks,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
