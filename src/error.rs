@@ -48,6 +48,15 @@ impl AppError {
         }
     }
 
+    /// The input was refused (as opposed to the server failing): retrying the same
+    /// input will not help.
+    pub fn is_client_error(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::BadRequest | ErrorKind::Conflict | ErrorKind::NotFound | ErrorKind::PayloadTooLarge
+        )
+    }
+
     pub fn bad_request(code: &'static str) -> Self {
         Self::new(ErrorKind::BadRequest, code)
     }

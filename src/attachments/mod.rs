@@ -115,6 +115,48 @@ pub async fn store(db: &Db, dir: PathBuf, bytes: Vec<u8>, uploader: Uploader) ->
     .await
 }
 
+/// A file from an email, ready to record: its content is already on disk.
+pub struct Saved {
+    sha: String,
+    size: i64,
+}
+
+/// Writes a file's content to disk (flushed), before the transaction that records
+/// it: the writer is not held up by the disk.
+pub fn save_content(dir: &Path, bytes: &[u8]) -> AppResult<Saved> {
+    let sha = hex(&Sha256::digest(bytes));
+    write_file(&path_for(dir, &sha), bytes).map_err(file_error)?;
+    Ok(Saved {
+        sha,
+        size: bytes.len() as i64,
+    })
+}
+
+/// Records a customer's email attachment. Its declared type is kept for the
+/// download's name only: anything but a recognised image is served as a download.
+pub fn record_email_file(
+    c: &Connection,
+    saved: &Saved,
+    mime: &str,
+    filename: &str,
+    contact: ContactId,
+) -> rusqlite::Result<AttachmentId> {
+    c.prepare_cached(
+        "INSERT INTO attachments (token, sha256, mime, size, contact_id, filename, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(rusqlite::params![
+        random_token(),
+        saved.sha,
+        mime,
+        saved.size,
+        contact,
+        filename,
+        now_ms()
+    ])?;
+    Ok(AttachmentId(c.last_insert_rowid()))
+}
+
 fn file_error(e: std::io::Error) -> AppError {
     match e.raw_os_error() {
         Some(28) => AppError::new(ErrorKind::StorageFull, "storage_full"),
@@ -192,19 +234,19 @@ pub fn for_message(c: &Connection, id: Option<AttachmentId>) -> rusqlite::Result
         .optional()
 }
 
-/// File path and type for a URL token.
-pub async fn open(db: &Db, dir: PathBuf, token: String) -> AppResult<(PathBuf, String)> {
-    let found: Option<(String, String)> = db
+/// File path, type and (for email attachments) name for a URL token.
+pub async fn open(db: &Db, dir: PathBuf, token: String) -> AppResult<(PathBuf, String, Option<String>)> {
+    let found: Option<(String, String, Option<String>)> = db
         .read(move |c| {
             Ok(
-                c.prepare_cached("SELECT sha256, mime FROM attachments WHERE token = ?1")?
-                    .query_row([token], |r| Ok((r.get(0)?, r.get(1)?)))
+                c.prepare_cached("SELECT sha256, mime, filename FROM attachments WHERE token = ?1")?
+                    .query_row([token], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
                     .optional()?,
             )
         })
         .await?;
-    let (sha, mime) = found.ok_or_else(|| AppError::not_found("not_found"))?;
-    Ok((path_for(&dir, &sha), mime))
+    let (sha, mime, filename) = found.ok_or_else(|| AppError::not_found("not_found"))?;
+    Ok((path_for(&dir, &sha), mime, filename))
 }
 
 #[cfg(test)]

@@ -62,6 +62,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sla_notifications",
         sql: include_str!("../../migrations/0009_sla_notifications.sql"),
     },
+    Migration {
+        version: 10,
+        name: "email_inbox",
+        sql: include_str!("../../migrations/0010_email_inbox.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -33,6 +33,8 @@ pub struct AppState {
     pub flood: crate::channels::web::FloodGate,
     pub upload_flood: crate::channels::web::FloodGate,
     pub mailroom: crate::notify::Mailroom,
+    /// Rung when the email inbox's settings change: the reader reconnects.
+    pub inbox_changed: tokio::sync::Notify,
     /// Set at shutdown: websocket loops close with "going away" so the graceful
     /// stop does not wait for long-lived connections to time out.
     pub closing: tokio::sync::watch::Sender<bool>,
@@ -50,6 +52,7 @@ impl AppState {
             flood: crate::channels::web::FloodGate::messages(),
             upload_flood: crate::channels::web::FloodGate::uploads(),
             mailroom: crate::notify::Mailroom::new(config.clone()),
+            inbox_changed: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),
         }
     }

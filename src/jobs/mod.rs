@@ -57,6 +57,7 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
         },
     ));
     set.spawn(crate::sla::watch::run(state.clone()));
+    set.spawn(crate::channels::email::reader::run(state.clone()));
     set.spawn(crate::notify::run_worker(
         state.db.clone(),
         state.mailroom.clone(),

@@ -190,3 +190,69 @@ pub(super) fn reopen_on_reply(
     }
     Ok(())
 }
+
+/// A customer's email that answers a ticket's thread, inside the caller's
+/// transaction. The text is what they wrote now (quoted history in `data.quoted`);
+/// every attachment becomes part of the timeline. Mail from a robot (an
+/// out-of-office) is recorded but neither reopens the ticket nor calls anyone.
+pub(crate) fn mail_reply_in(
+    c: &rusqlite::Connection,
+    mailroom: &Mailroom,
+    ticket: TicketId,
+    reply: &super::MailReply,
+) -> AppResult<()> {
+    let t = super::load(c, mailroom, ticket)?;
+    let body: String = reply.body.chars().take(super::TEXT_MAX).collect();
+    let data = serde_json::json!({"email": {"quoted": reply.quoted, "automatic": reply.automatic}});
+    let mut attachments = reply.attachments.iter();
+    store::insert_event(
+        c,
+        &store::NewEvent {
+            public: true,
+            body: Some(&body),
+            data,
+            attachment_id: attachments.next().copied(),
+            mail_message_id: reply.message_id.as_deref(),
+            ..store::NewEvent::new(t.id, EventKind::CustomerReply, &EventAuthor::Contact)
+        },
+    )?;
+    for a in attachments {
+        store::insert_event(
+            c,
+            &store::NewEvent {
+                public: true,
+                body: Some(""),
+                attachment_id: Some(*a),
+                ..store::NewEvent::new(t.id, EventKind::CustomerReply, &EventAuthor::Contact)
+            },
+        )?;
+    }
+    if let Some(mid) = &reply.message_id {
+        store::add_mail_reference(c, t.id, mid)?;
+    }
+    if reply.automatic.is_some() || t.status == Status::Closed {
+        store::touch(c, t.id)?;
+        return Ok(());
+    }
+    reopen_on_reply(c, mailroom, &t)?;
+    crate::sla::refresh(c, t.id, crate::util::now_ms())?;
+    notify_assignee_of_reply(c, mailroom, &t, &body)
+}
+
+/// A file the customer sent with the mail that opened a ticket.
+pub(crate) fn attach_in(
+    c: &rusqlite::Connection,
+    ticket: TicketId,
+    attachment: crate::attachments::AttachmentId,
+) -> AppResult<()> {
+    store::insert_event(
+        c,
+        &store::NewEvent {
+            public: true,
+            body: Some(""),
+            attachment_id: Some(attachment),
+            ..store::NewEvent::new(ticket, EventKind::CustomerReply, &EventAuthor::Contact)
+        },
+    )?;
+    Ok(())
+}

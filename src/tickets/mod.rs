@@ -15,6 +15,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use customer::{PublicEvent, PublicTicket, PublicView, contact_for_token, customer_reply, public_view};
+pub(crate) use customer::{attach_in, mail_reply_in};
 pub use list::{AssigneeFilter, ListQuery, SlaFilter, Sort, TicketPage, list};
 pub use model::*;
 
@@ -54,6 +55,16 @@ pub struct NewTicket {
     /// Email the customer that the ticket exists (with the status link).
     pub notify_customer: bool,
     pub source: &'static str,
+}
+
+/// A customer's email answering a ticket (see `customer::mail_reply_in`).
+pub struct MailReply {
+    pub body: String,
+    pub quoted: Option<String>,
+    pub message_id: Option<String>,
+    pub attachments: Vec<AttachmentId>,
+    /// `auto_reply`, `bounce` or `bulk` for mail a robot sent.
+    pub automatic: Option<&'static str>,
 }
 
 /// A change from the console or the API: `None` leaves a field, `Some(None)`
@@ -157,6 +168,24 @@ fn resolve_contact(c: &Connection, contact: &ContactRef) -> AppResult<ContactId>
 /// Opens a ticket: its timeline starts with `created` (and a link to the chat it
 /// came from); the customer is emailed when asked and they have an address.
 pub async fn create(db: &Db, mailroom: &Mailroom, actor: Principal, new: NewTicket) -> AppResult<Ticket> {
+    let room = mailroom.clone();
+    let ticket = db
+        .write(move |c| Ok(open_in(c, &room, actor.agent_id(), new, None)?.0))
+        .await?;
+    mailroom.wake();
+    Ok(ticket)
+}
+
+/// `create` inside the caller's transaction; `mail_message_id` marks a ticket opened
+/// by a customer's email (so the same mail is never a ticket twice). Returns the
+/// ticket and its `created` event.
+pub(crate) fn open_in(
+    c: &Connection,
+    mailroom: &Mailroom,
+    actor: Option<AgentId>,
+    new: NewTicket,
+    mail_message_id: Option<&str>,
+) -> AppResult<(Ticket, i64)> {
     let subject = text("subject", &new.subject, SUBJECT_MAX)?;
     if subject.is_empty() {
         return Err(AppError::bad_request("field_required").with("field", "subject"));
@@ -168,83 +197,85 @@ pub async fn create(db: &Db, mailroom: &Mailroom, actor: Principal, new: NewTick
         .map(|o| text("order_ref", o, 100))
         .transpose()?
         .filter(|o| !o.is_empty());
-    let room = mailroom.clone();
-    let ticket = db
-        .write(move |c| {
-            crate::accounts::teams::ensure_team_exists(c, new.team_id)?;
-            ensure_agent(c, new.assignee_id)?;
-            types::ensure_exists(c, new.type_id)?;
-            if let Some(conv) = new.conversation_id {
-                crate::conversations::views::summary(c, conv)?;
-            }
-            let contact_id = resolve_contact(c, &new.contact)?;
-            let contact = crate::contacts::contact_by_id(c, contact_id)?;
-            let locale = contact
-                .as_ref()
-                .and_then(|ct| ct.locale.as_deref())
-                .and_then(Lang::from_tag)
-                .unwrap_or(crate::settings::shop(c)?.default_locale);
-            let public_token = crate::util::random_token();
-            let thread_token = crate::notify::new_thread_token();
-            let id = store::insert(
-                c,
-                &store::NewRow {
-                    number: store::next_number(c)?,
-                    subject: &subject,
-                    request: &request,
-                    contact_id,
-                    locale: locale.tag(),
-                    source: new.source,
-                    created_by: actor.agent_id(),
-                    public_token: &public_token,
-                    thread_token: &thread_token,
-                    priority: new.priority.unwrap_or(Priority::Normal),
-                    type_id: new.type_id,
-                    team_id: new.team_id,
-                    assignee_id: new.assignee_id,
-                    order_ref: order_ref.as_deref(),
-                    due_at: new.due_at,
-                    conversation_id: new.conversation_id,
-                },
-            )?;
-            let author = actor_author(&actor);
-            let created = store::insert_event(
-                c,
-                &store::NewEvent {
-                    public: true,
-                    data: serde_json::json!({"source": new.source}),
-                    ..store::NewEvent::new(id, EventKind::Created, &author)
-                },
-            )?;
-            if let Some(conv) = new.conversation_id {
-                store::insert_event(
-                    c,
-                    &store::NewEvent {
-                        data: serde_json::json!({"conversation_id": conv}),
-                        ..store::NewEvent::new(id, EventKind::Link, &author)
-                    },
-                )?;
-            }
-            crate::sla::refresh(c, id, crate::util::now_ms())?;
-            let ticket = load(c, &room, id)?;
-            if let Some(a) = ticket.assignee_id.filter(|a| Some(*a) != actor.agent_id()) {
-                notify_assigned(c, &room, &ticket, a)?;
-            }
-            if new.notify_customer {
-                mail::to_customer(
-                    c,
-                    &room,
-                    &ticket,
-                    "ticket_created",
-                    created,
-                    serde_json::json!({}),
-                )?;
-            }
-            Ok(ticket)
-        })
-        .await?;
-    mailroom.wake();
-    Ok(ticket)
+    crate::accounts::teams::ensure_team_exists(c, new.team_id)?;
+    ensure_agent(c, new.assignee_id)?;
+    types::ensure_exists(c, new.type_id)?;
+    if let Some(conv) = new.conversation_id {
+        crate::conversations::views::summary(c, conv)?;
+    }
+    let contact_id = resolve_contact(c, &new.contact)?;
+    let contact = crate::contacts::contact_by_id(c, contact_id)?;
+    let locale = contact
+        .as_ref()
+        .and_then(|ct| ct.locale.as_deref())
+        .and_then(Lang::from_tag)
+        .unwrap_or(crate::settings::shop(c)?.default_locale);
+    let public_token = crate::util::random_token();
+    let thread_token = crate::notify::new_thread_token();
+    let id = store::insert(
+        c,
+        &store::NewRow {
+            number: store::next_number(c)?,
+            subject: &subject,
+            request: &request,
+            contact_id,
+            locale: locale.tag(),
+            source: new.source,
+            created_by: actor,
+            public_token: &public_token,
+            thread_token: &thread_token,
+            priority: new.priority.unwrap_or(Priority::Normal),
+            type_id: new.type_id,
+            team_id: new.team_id,
+            assignee_id: new.assignee_id,
+            order_ref: order_ref.as_deref(),
+            due_at: new.due_at,
+            conversation_id: new.conversation_id,
+        },
+    )?;
+    let author = match (actor, mail_message_id) {
+        (_, Some(_)) => EventAuthor::Contact,
+        (Some(a), None) => EventAuthor::Agent(a),
+        (None, None) => EventAuthor::System,
+    };
+    let created = store::insert_event(
+        c,
+        &store::NewEvent {
+            public: true,
+            data: serde_json::json!({"source": new.source}),
+            mail_message_id,
+            ..store::NewEvent::new(id, EventKind::Created, &author)
+        },
+    )?;
+    if let Some(conv) = new.conversation_id {
+        store::insert_event(
+            c,
+            &store::NewEvent {
+                data: serde_json::json!({"conversation_id": conv}),
+                ..store::NewEvent::new(id, EventKind::Link, &author)
+            },
+        )?;
+    }
+    if let Some(mid) = mail_message_id {
+        // Our confirmation answers the customer's mail, in their thread.
+        store::add_mail_reference(c, id, mid)?;
+    }
+    crate::sla::refresh(c, id, crate::util::now_ms())?;
+    let ticket = load(c, mailroom, id)?;
+    if let Some(a) = ticket.assignee_id.filter(|a| Some(*a) != actor) {
+        notify_assigned(c, mailroom, &ticket, a)?;
+    }
+    if new.notify_customer {
+        mail::to_customer(
+            c,
+            mailroom,
+            &ticket,
+            "ticket_created",
+            created,
+            serde_json::json!({}),
+        )?;
+    }
+    Ok((ticket, created))
 }
 
 /// Tells an agent a ticket is now theirs (unless they took it themselves).

@@ -48,16 +48,41 @@ pub async fn upload_body(mut body: web::Payload) -> AppResult<Vec<u8>> {
     responses((status = 200, description = "The image"), (status = 404, body = ErrorBody)))]
 #[get("/attachments/{token}")]
 pub async fn serve(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
-    let (path, mime) =
+    let (path, mime, filename) =
         attachments::open(&state.db, state.config.attachments_dir(), token.into_inner()).await?;
     let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
         .await
         .map_err(|e| AppError::internal(anyhow::anyhow!("read task: {e}")))?
         .map_err(|e| AppError::internal(anyhow::anyhow!("attachment file missing: {e}")))?;
+    // Only images we recognise by their bytes are shown in the page; anything else a
+    // customer mailed (HTML, SVG, PDF…) is a download of opaque bytes.
+    let image = attachments::sniff_image(&bytes);
+    let (content_type, disposition) = match (image, filename) {
+        (Some(kind), _) => (kind.to_string(), "inline".to_string()),
+        (None, name) => (
+            "application/octet-stream".to_string(),
+            download_disposition(name.as_deref().unwrap_or("attachment")),
+        ),
+    };
+    let _ = mime;
     Ok(HttpResponse::Ok()
-        .content_type(mime)
+        .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "private, max-age=31536000, immutable"))
-        .insert_header((header::CONTENT_DISPOSITION, "inline"))
+        .insert_header((header::CONTENT_DISPOSITION, disposition))
         .insert_header((header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .body(bytes))
+}
+
+/// `attachment; filename*=UTF-8''…` with the name percent-encoded (RFC 6266), so
+/// Chinese names survive and no quote or newline can break the header.
+fn download_disposition(name: &str) -> String {
+    let encoded: String = name
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("attachment; filename*=UTF-8''{encoded}")
 }

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod canned;
 pub mod contacts;
 pub mod conversations;
+pub mod email_inbox;
 pub mod fallback;
 pub mod health;
 pub mod inboxes;
@@ -144,6 +145,11 @@ macro_rules! api_handlers {
             sla::update,
             sla::remove,
             sla::put_hours,
+            email_inbox::get,
+            email_inbox::put,
+            email_inbox::delete,
+            email_inbox::test,
+            email_inbox::log,
         )
     };
 }
