@@ -108,6 +108,7 @@ fn agent_view(event: &Event) -> Option<String> {
         }),
         Event::Presence { .. } => return None,
         Event::Notifications => json!({"type": "notifications"}),
+        Event::TicketsChanged => json!({"type": "tickets"}),
     };
     Some(v.to_string())
 }

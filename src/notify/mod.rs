@@ -71,6 +71,7 @@ struct Inner {
     /// A committed write may have moved an SLA deadline or told agents something.
     changed: Notify,
     agents_alerted: AtomicBool,
+    tickets_changed: AtomicBool,
 }
 
 impl Mailroom {
@@ -82,6 +83,7 @@ impl Mailroom {
                 wake: Notify::new(),
                 changed: Notify::new(),
                 agents_alerted: AtomicBool::new(false),
+                tickets_changed: AtomicBool::new(false),
             }),
         }
     }
@@ -169,6 +171,17 @@ impl Mailroom {
 
     pub fn take_agent_alerts(&self) -> bool {
         self.inner.agents_alerted.swap(false, Ordering::AcqRel)
+    }
+
+    /// `wake`, after a committed write that changed tickets: the consoles are told
+    /// to refresh what they show (by the SLA watcher's loop, which `wake` rouses).
+    pub fn tickets_changed(&self) {
+        self.inner.tickets_changed.store(true, Ordering::Release);
+        self.wake();
+    }
+
+    pub fn take_tickets_changed(&self) -> bool {
+        self.inner.tickets_changed.swap(false, Ordering::AcqRel)
     }
 }
 

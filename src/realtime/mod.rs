@@ -51,6 +51,8 @@ pub enum Event {
     },
     /// Some agent got a notification: consoles fetch their own.
     Notifications,
+    /// Tickets changed: consoles showing tickets refresh them.
+    TicketsChanged,
 }
 
 /// Broadcast buffers are allocated up front: the consoles' topic carries the whole

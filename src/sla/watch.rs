@@ -1,6 +1,7 @@
 //! The watcher: sleeps until the next SLA warning or deadline (or until a write
 //! moves one), then records what fell due and tells the assignee and the team's
-//! lead. It also tells the consoles when any write notified an agent.
+//! lead. It also tells the consoles when a write notified an agent or changed
+//! tickets (writes rouse it through `Mailroom::wake`).
 
 use std::time::Duration;
 
@@ -37,6 +38,9 @@ pub async fn run(state: web::Data<AppState>) {
         };
         if state.mailroom.take_agent_alerts() {
             state.hub.publish(Topic::Agents, Event::Notifications);
+        }
+        if state.mailroom.take_tickets_changed() {
+            state.hub.publish(Topic::Agents, Event::TicketsChanged);
         }
         let sleep = next
             .map(|at| Duration::from_millis((at - now_ms()).clamp(0, MAX_SLEEP.as_millis() as i64) as u64))

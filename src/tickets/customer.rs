@@ -147,7 +147,7 @@ pub async fn customer_reply(
         })
         .await?;
     // The assignee's notification mail.
-    mailroom.wake();
+    mailroom.tickets_changed();
     Ok(event)
 }
 
@@ -161,19 +161,13 @@ pub(super) fn notify_assignee_of_reply(
     let Some(agent) = t.assignee_id else {
         return Ok(());
     };
-    let about = crate::notifications::About {
-        ticket: t.id,
-        number: t.number,
-        subject: &t.subject,
-    };
-    crate::notifications::notify(
+    super::notify_agent(
         c,
         mailroom,
+        t,
         agent,
         crate::notifications::Kind::CustomerReplied,
-        &about,
         body,
-        None,
     )
 }
 

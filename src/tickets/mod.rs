@@ -172,7 +172,7 @@ pub async fn create(db: &Db, mailroom: &Mailroom, actor: Principal, new: NewTick
     let ticket = db
         .write(move |c| Ok(open_in(c, &room, actor.agent_id(), new, None)?.0))
         .await?;
-    mailroom.wake();
+    mailroom.tickets_changed();
     Ok(ticket)
 }
 
@@ -278,6 +278,23 @@ pub(crate) fn open_in(
     Ok((ticket, created))
 }
 
+/// Tells an agent something about a ticket (console, and email if they want it).
+pub(crate) fn notify_agent(
+    c: &Connection,
+    mailroom: &Mailroom,
+    t: &Ticket,
+    agent: AgentId,
+    kind: crate::notifications::Kind,
+    excerpt: &str,
+) -> AppResult<()> {
+    let about = crate::notifications::About {
+        ticket: t.id,
+        number: t.number,
+        subject: &t.subject,
+    };
+    crate::notifications::notify(c, mailroom, agent, kind, &about, excerpt, None)
+}
+
 /// Tells an agent a ticket is now theirs (unless they took it themselves).
 pub(crate) fn notify_assigned(
     c: &Connection,
@@ -285,19 +302,13 @@ pub(crate) fn notify_assigned(
     t: &Ticket,
     agent: AgentId,
 ) -> AppResult<()> {
-    let about = crate::notifications::About {
-        ticket: t.id,
-        number: t.number,
-        subject: &t.subject,
-    };
-    crate::notifications::notify(
+    notify_agent(
         c,
         mailroom,
+        t,
         agent,
         crate::notifications::Kind::Assigned,
-        &about,
         &t.request,
-        None,
     )
 }
 
@@ -342,7 +353,7 @@ pub async fn update(
             Ok((load(c, &room, id)?, events))
         })
         .await?;
-    mailroom.wake();
+    mailroom.tickets_changed();
     Ok(result)
 }
 
@@ -403,7 +414,7 @@ pub async fn reply(
             store::event(c, event)?.ok_or_else(|| AppError::not_found("not_found"))
         })
         .await?;
-    mailroom.wake();
+    mailroom.tickets_changed();
     Ok(event)
 }
 
@@ -436,7 +447,7 @@ pub async fn bulk(
             Ok(ids.len())
         })
         .await?;
-    mailroom.wake();
+    mailroom.tickets_changed();
     Ok(n)
 }
 

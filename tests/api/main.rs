@@ -17,4 +17,5 @@ mod mail;
 mod session;
 mod sla;
 mod storage;
+mod ticket_live;
 mod tickets;

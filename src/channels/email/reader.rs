@@ -149,7 +149,7 @@ pub async fn take_new(state: &AppState, mailbox: &mut Mailbox) -> Result<usize, 
                 Ok(())
             })
             .await?;
-        state.mailroom.wake();
+        state.mailroom.tickets_changed();
     }
     Ok(taken)
 }

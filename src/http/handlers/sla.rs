@@ -48,7 +48,7 @@ async fn change<T: Send + 'static>(
             Ok(out)
         })
         .await?;
-    state.mailroom.wake();
+    state.mailroom.tickets_changed();
     Ok(out)
 }
 
