@@ -43,7 +43,8 @@ CREATE TABLE sla_clocks (
     state           TEXT NOT NULL CHECK (state IN ('running', 'paused', 'met', 'stopped')),
     -- Time counted as of the last change (a paused clock's remaining time follows).
     used_ms         INTEGER NOT NULL DEFAULT 0,
-    -- While running: when the warning and the breach fall due.
+    -- While running: when the warning and the breach fall due; a finished clock
+    -- keeps the deadline it last had.
     warn_at         INTEGER,
     due_at          INTEGER,
     warned_at       INTEGER,
@@ -53,8 +54,9 @@ CREATE TABLE sla_clocks (
     PRIMARY KEY (ticket_id, metric)
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX sla_clocks_warn ON sla_clocks (warn_at) WHERE warned_at IS NULL AND warn_at IS NOT NULL;
-CREATE INDEX sla_clocks_due ON sla_clocks (due_at) WHERE breached_at IS NULL AND due_at IS NOT NULL;
+-- What the watcher waits for: running clocks not yet warned or breached.
+CREATE INDEX sla_clocks_warn ON sla_clocks (warn_at) WHERE warned_at IS NULL AND state = 'running';
+CREATE INDEX sla_clocks_due ON sla_clocks (due_at) WHERE breached_at IS NULL AND state = 'running';
 
 -- Every SLA step, for the timeline and for reports (who was responsible then).
 CREATE TABLE sla_events (

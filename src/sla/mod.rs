@@ -89,7 +89,11 @@ pub fn refresh(c: &Connection, ticket: TicketId, now: i64) -> AppResult<()> {
             }
             continue;
         };
-        let r: Reading = clock::read(&history, metric, target, &hours, now);
+        let mut r: Reading = clock::read(&history, metric, target, &hours, now);
+        if matches!(r.state, State::Met | State::Stopped) {
+            // A finished clock keeps the deadline it last had, to say "was due 14:00".
+            r.due_at = old.as_ref().and_then(|o| o.reading.due_at);
+        }
         // A target reached late is a breach even if the watcher never saw it due.
         let late = r.state == State::Met && r.used_ms > target.ms;
         let mut row = ClockRow {
@@ -99,7 +103,7 @@ pub fn refresh(c: &Connection, ticket: TicketId, now: i64) -> AppResult<()> {
             breached_at: old.as_ref().and_then(|o| o.breached_at),
         };
         if late && row.breached_at.is_none() {
-            row.breached_at = r.done_at;
+            row.breached_at = r.due_at.or(r.done_at);
             event(metric, EventKind::Breached)?;
         }
         match &old {

@@ -73,9 +73,9 @@ async fn tick(state: &AppState, now: i64) -> AppResult<Option<i64>> {
 pub fn next_deadline(c: &Connection) -> rusqlite::Result<Option<i64>> {
     c.prepare_cached(
         "SELECT min(at) FROM (
-             SELECT min(warn_at) AS at FROM sla_clocks WHERE warned_at IS NULL AND warn_at IS NOT NULL
+             SELECT min(warn_at) AS at FROM sla_clocks WHERE warned_at IS NULL AND state = 'running'
              UNION ALL
-             SELECT min(due_at) FROM sla_clocks WHERE breached_at IS NULL AND due_at IS NOT NULL)",
+             SELECT min(due_at) FROM sla_clocks WHERE breached_at IS NULL AND state = 'running')",
     )?
     .query_row([], |r| r.get(0))
 }

@@ -217,6 +217,10 @@ async fn an_urgent_ticket_warns_breaches_and_pauses_and_the_responsible_agents_h
     assert_eq!(s, 201, "{b}");
     let detail = ticket(&mut owner, id).await;
     assert_eq!(detail["sla_clocks"][0]["state"], "met");
+    assert_eq!(
+        detail["sla_clocks"][0]["due_at"], detail["sla_clocks"][0]["breached_at"],
+        "a finished clock keeps its deadline, to say when it was due"
+    );
     assert_eq!(detail["sla_clocks"][1]["state"], "running");
     assert_eq!(
         detail["ticket"]["sla"]["state"], "ok",

@@ -1,14 +1,16 @@
 // Fetch wrapper for the kefu JSON API: JSON in and out, CSRF header on
 // every non-GET request, server errors turned into ApiError with the
-// server's (already translated) message.
+// server's (already translated) message and whatever else the error said.
 import { session, clearSession } from './session.js';
 import { t } from './i18n.js';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, details = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    // The error object as sent, for fields beyond code and message (e.g. `field`).
+    this.details = details;
   }
 }
 
@@ -54,7 +56,7 @@ export async function request(method, path, body, opts = {}) {
   if (!res.ok) {
     const e = data && data.error ? data.error : {};
     const err = new ApiError(res.status, e.code || `http_${res.status}`,
-      e.message || t('common.server_error', { status: res.status }));
+      e.message || t('common.server_error', { status: res.status }), e);
     if (res.status === 401 && !opts.public) {
       clearSession();
       onUnauthorized(err);

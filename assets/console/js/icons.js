@@ -43,6 +43,8 @@ const ICONS = {
   merge: [P('M7 4.5v4a4 4 0 0 0 4 4h2a4 4 0 0 1 4 4v3'), P('M17 4.5v4a4 4 0 0 1-4 4'), P('M14.5 17l2.5 2.5 2.5-2.5')],
   box: [P('M4 7.5 12 3.5l8 4v9l-8 4-8-4z'), P('M4 7.5l8 4 8-4M12 11.5v9')],
   mail: [P('M3.5 6h17v12h-17z'), P('M4 7l8 6.5L20 7')],
+  up: [P('M6 14.5l6-6 6 6')],
+  down: [P('M6 9.5l6 6 6-6')],
 };
 
 /** An inline SVG icon, hidden from screen readers (labels carry the meaning). */

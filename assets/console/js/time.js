@@ -15,6 +15,19 @@ export function fmtDuration(ms) {
   return t('time.days', { n: Math.floor(d / DAY) });
 }
 
+/**
+ * Counted time in hours and minutes, never days ("26 h 5 min"): SLA targets and
+ * what is left of them, where a day of business hours is not 24 h.
+ */
+export function fmtHoursMinutes(ms) {
+  const d = Math.max(0, ms);
+  if (d < MINUTE) return t('time.under_minute');
+  const hrs = Math.floor(d / HOUR);
+  const m = Math.floor((d % HOUR) / MINUTE);
+  if (!hrs) return t('time.minutes', { n: m });
+  return m ? t('time.hours_minutes', { h: hrs, m }) : t('time.hours', { n: hrs });
+}
+
 /** "Waiting 3 min" for a customer waiting since `since` (ms). */
 export function fmtWaiting(since, now = Date.now()) {
   return t('inbox.waiting', { time: fmtDuration(now - since) });

@@ -1,14 +1,14 @@
 // Profile: your name, language, availability, notifications on this
-// device, password, and log out.
+// device, which notifications you also get by email, password, and log out.
 import { api } from '../api.js';
 import { chooseLang, logout, refresh } from '../app.js';
-import { h } from '../dom.js';
+import { h, mount } from '../dom.js';
 import { field, form } from '../forms.js';
 import { icon } from '../icons.js';
 import { LANGS, browserLang, t } from '../i18n.js';
 import { askDesktopPermission, chime, desktopPermission, notifyPrefs, setNotifyPref } from '../notify.js';
 import { onSessionChange, session, updateAgent } from '../session.js';
-import { badge, card, toast } from '../ui.js';
+import { badge, card, loadError, toast } from '../ui.js';
 
 /** A row of radio buttons that look like a segmented control. */
 function segmented({ name, options, value, testid, onChange }) {
@@ -125,6 +125,42 @@ function notificationsCard() {
       icon('bell', 'icon icon-sm'), h('span', null, t('profile.notify_test')))));
 }
 
+const EMAIL_KINDS = ['assigned', 'customer_replied', 'sla'];
+
+/** "Email me when…": one switch per kind, saved on the server (they follow the agent). */
+function emailCard() {
+  const box = h('div', { class: 'switch-list', testid: 'email-prefs', 'aria-busy': 'true' });
+  let prefs = null;
+
+  async function save(kind, on, input) {
+    const next = { ...prefs, [kind]: on };
+    try {
+      prefs = (await api.put('/api/me/notification-emails', next)).email;
+      toast(t('common.saved'));
+    } catch (err) {
+      input.checked = prefs[kind];
+      toast(err.message, 'error');
+    }
+  }
+
+  async function load() {
+    try {
+      prefs = (await api.get('/api/me/notification-emails')).email;
+    } catch (err) {
+      mount(box, loadError(err, load));
+      return;
+    }
+    box.removeAttribute('aria-busy');
+    mount(box, EMAIL_KINDS.map((k) => toggle({
+      label: t(`profile.email_${k}`), hint: t(`profile.email_${k}_hint`), checked: prefs[k], testid: `email-${k}`,
+      onChange: (on, input) => save(k, on, input),
+    })));
+  }
+  load();
+  return card(t('profile.email_title'),
+    h('p', { class: 'hint' }, t('profile.email_text', { email: session.agent.email })), box);
+}
+
 function passwordCard() {
   const again = field({ label: t('field.repeat_password'), name: 'new_password_again', type: 'password',
     required: true, testid: 'password-again', autocomplete: 'new-password' });
@@ -155,7 +191,7 @@ function passwordCard() {
 export function renderProfile(page, _params, ctx) {
   ctx.setTitle(t('nav.profile'));
   page.append(h('div', { class: 'stack' },
-    detailsCard(), languageCard(), availabilityCard(), notificationsCard(), passwordCard(),
+    detailsCard(), languageCard(), availabilityCard(), notificationsCard(), emailCard(), passwordCard(),
     card(null, h('div', { class: 'logout-row' },
       h('p', { class: 'hint' }, t('profile.logout_text', { shop: session.shopName || t('app.name') })),
       h('button', { type: 'button', class: 'btn btn-danger', testid: 'logout', onClick: logout },

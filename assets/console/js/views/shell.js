@@ -1,7 +1,7 @@
 // The logged-in console frame: navigation (sidebar on wide screens, bottom
-// tab bar on phones), a header with the page title, language switcher,
-// availability status dot and a link to the profile. The Inbox item and
-// the page title carry the number of unread customer messages.
+// tab bar on phones), a header with the page title, language switcher, the
+// notifications bell, availability status dot and a link to the profile. The
+// Inbox item and the page title carry the number of unread customer messages.
 import { api } from '../api.js';
 import { langSwitcher } from '../app.js';
 import { assetUrl } from '../assets.js';
@@ -11,6 +11,7 @@ import { icon } from '../icons.js';
 import { currentLang, t } from '../i18n.js';
 import { onSessionChange, session, updateAgent } from '../session.js';
 import { toast } from '../ui.js';
+import { createBell } from './bell.js';
 
 const NAV = [
   { key: 'inbox', path: '/inbox', icon: 'inbox' },
@@ -108,11 +109,12 @@ function build(app) {
 
   const title = h('h1', { class: 'page-title', testid: 'page-title' });
   const status = statusControl();
+  const bell = createBell();
   const avatarText = h('span', { class: 'avatar', 'aria-hidden': 'true' });
   const avatar = h('a', { class: 'avatar-link', href: '#/profile', testid: 'nav-profile' }, avatarText);
   const header = h('header', { class: 'topbar' },
     logo('topbar-logo'), title,
-    h('div', { class: 'topbar-actions' }, langSwitcher('lang-select'), status.wrap, avatar));
+    h('div', { class: 'topbar-actions' }, langSwitcher('lang-select'), bell.wrap, status.wrap, avatar));
   const content = h('main', { class: 'content', id: 'content' });
   const root = h('div', { class: 'shell', testid: 'console' }, sidebar, h('div', { class: 'main' }, header, content));
   mount(app, root);
@@ -142,8 +144,9 @@ function build(app) {
     unsubscribe();
     unsubscribeDesk();
     status.destroy();
+    bell.destroy();
   };
-  return { root, lang: currentLang(), links, title, content, status, destroy };
+  return { root, lang: currentLang(), links, title, content, status, bell, destroy };
 }
 
 function syncTitle() {
@@ -181,6 +184,7 @@ export function renderShell(app, path) {
     else a.removeAttribute('aria-current');
   }
   shell.status.closeMenu();
+  shell.bell.close();
   setLayout();
   const page = h('div', { class: 'page', testid: `page-${section}` });
   mount(shell.content, page);

@@ -1,8 +1,9 @@
-// Settings → Teams: teams with their members. Admins create, rename,
-// delete and choose members; other agents see the list read-only.
+// Settings → Teams: teams with their members and lead. Admins create, rename,
+// delete and choose members and the lead (who hears of the team's SLA warnings
+// and breaches); other agents see the list read-only.
 import { api } from '../api.js';
 import { append, h, initial, mount } from '../dom.js';
-import { field, form, textArea } from '../forms.js';
+import { field, form, selectField, textArea } from '../forms.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { isAdmin, session } from '../session.js';
@@ -26,6 +27,14 @@ function sameMembers(a, b) {
   return a.length === b.length && a.every((id) => b.includes(id));
 }
 
+/** The lead: any active agent (or the current lead), or nobody. */
+function leadPicker(agents, lead) {
+  const choices = agents.filter((a) => a.active || a.id === lead).sort((a, b) => a.name.localeCompare(b.name));
+  return selectField({ label: t('settings.teams.lead'), name: 'lead_agent_id', testid: 'team-lead-select',
+    value: lead ? String(lead) : '', hint: t('settings.teams.lead_hint'),
+    options: [['', t('settings.teams.no_lead')], ...choices.map((a) => [String(a.id), a.name])] });
+}
+
 /** Create (team null) or edit a team in a dialog; `reload` after saving. */
 function openTeamDialog(team, agents, reload) {
   const dlg = openDialog({
@@ -41,17 +50,22 @@ function openTeamDialog(team, agents, reload) {
         testid: 'team-name-input' }),
       textArea({ label: t('settings.teams.description'), name: 'description',
         value: team ? team.description : '', testid: 'team-description-input', rows: 2 }),
+      leadPicker(agents, team ? team.lead_agent_id : null),
       memberPicker(agents, new Set(before)),
     ],
     onSubmit: async (v) => {
       const members = (v.members || []).map(Number);
+      const lead = v.lead_agent_id ? Number(v.lead_agent_id) : null;
       let id = team && team.id;
+      const change = {};
       if (!team) {
         const r = await api.post('/api/teams', { name: v.name, description: v.description });
         id = r.team.id;
       } else if (v.name !== team.name || v.description !== (team.description || '')) {
-        await api.patch(`/api/teams/${id}`, { name: v.name, description: v.description });
+        Object.assign(change, { name: v.name, description: v.description });
       }
+      if (lead !== ((team && team.lead_agent_id) ?? null)) change.lead_agent_id = lead;
+      if (Object.keys(change).length) await api.patch(`/api/teams/${id}`, change);
       if (!sameMembers(members, before)) await api.put(`/api/teams/${id}/members`, { agent_ids: members });
       dlg.close();
       toast(team ? t('common.saved') : t('settings.teams.created', { name: v.name }));
@@ -89,7 +103,10 @@ function teamRow(team, agentsById, agents, reload) {
       team.description ? h('div', { class: 'row-sub', testid: 'team-description' }, team.description) : null,
       h('div', { class: 'row-meta' }, members.length
         ? members.map((a) => h('span', { class: 'chip' }, a.name))
-        : h('span', null, t('settings.teams.no_members')))),
+        : h('span', null, t('settings.teams.no_members'))),
+      team.lead_agent_id ? h('div', { class: 'row-sub', testid: 'team-lead' }, t('settings.teams.lead_named', {
+        name: agentsById.has(team.lead_agent_id) ? agentsById.get(team.lead_agent_id).name : `#${team.lead_agent_id}` }))
+        : null),
     isAdmin()
       ? h('div', { class: 'row-actions' },
         h('button', { type: 'button', class: 'btn btn-small', testid: 'team-edit',

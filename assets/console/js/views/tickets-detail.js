@@ -1,5 +1,5 @@
 // One ticket: header (#1001, subject, status, Transfer, Solve/Reopen), the
-// fields, the timeline and the reply box. Changes are saved at once and the
+// fields (with the SLA targets), the timeline and the reply box. Changes are saved at once and the
 // list row follows. While a public reply's email is still queued the ticket
 // is fetched again now and then, so "sent" or "failed" shows by itself.
 import { api } from '../api.js';
@@ -11,6 +11,7 @@ import { confirmClose, dir, statusBadge, tickDue, ticketNo } from './tickets-com
 import { createTicketComposer } from './tickets-composer.js';
 import { subjectDialog, transferDialog } from './tickets-dialogs.js';
 import { createFields } from './tickets-fields.js';
+import { tickSla } from './tickets-sla.js';
 import { drawTimeline } from './tickets-timeline.js';
 
 // While an email is queued: look again after 3 s, then less often (no SMTP set up keeps it queued).
@@ -33,6 +34,7 @@ function lacks(tk, events) {
 export function createTicketDetail(id, { onBack, onChanged }) {
   let tk = null;
   let events = [];
+  let clocks = [];
   let destroyed = false;
   let pollTimer = null;
   let pollDelay = MAIL_POLL;
@@ -83,7 +85,7 @@ export function createTicketDetail(id, { onBack, onChanged }) {
   function drawAll() {
     const closed = tk.status === 'closed';
     drawHead();
-    fields.update(tk);
+    fields.update(tk, clocks);
     composer.setContact(tk.contact);
     composer.el.hidden = closed;
     closedNote.hidden = !closed;
@@ -117,6 +119,7 @@ export function createTicketDetail(id, { onBack, onChanged }) {
       const grew = r.events.length !== events.length;
       tk = r.ticket;
       events = r.events;
+      clocks = r.sla_clocks || [];
       if (first) {
         mount(el, main);
         drawAll();
@@ -137,7 +140,7 @@ export function createTicketDetail(id, { onBack, onChanged }) {
   /** Save a change; `throwErrors` for dialogs that show the error themselves. */
   async function patch(body, throwErrors = false) {
     if (body.status === 'closed' && !(await confirmClose(1))) {
-      fields.update(tk);
+      fields.update(tk, clocks);
       return;
     }
     try {
@@ -146,6 +149,7 @@ export function createTicketDetail(id, { onBack, onChanged }) {
       seq += 1; // an older load in flight must not undo this
       last = null;
       tk = r.ticket;
+      if (r.sla_clocks) clocks = r.sla_clocks;
       events.push(...(r.events || []).filter((e) => !events.some((x) => x.id === e.id)));
       if (lacks(tk, events)) await dir.load();
       drawAll();
@@ -154,7 +158,7 @@ export function createTicketDetail(id, { onBack, onChanged }) {
     } catch (err) {
       if (throwErrors) throw err;
       toast(err.message, 'error');
-      if (tk) fields.update(tk);
+      if (tk) fields.update(tk, clocks);
     }
   }
 
@@ -195,7 +199,10 @@ export function createTicketDetail(id, { onBack, onChanged }) {
     el,
     id,
     reload: load,
-    tick: () => tickDue(el),
+    tick: () => {
+      tickDue(el);
+      tickSla(el);
+    },
     destroy: () => {
       destroyed = true;
       clearTimeout(pollTimer);

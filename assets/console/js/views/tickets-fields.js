@@ -1,6 +1,6 @@
 // The panel of a ticket's fields: status, priority, type, team, assignee,
-// order reference and due date (each saved as soon as it changes), the
-// customer, the chat it came from and the customer's status page link.
+// order reference and due date (each saved as soon as it changes), the SLA
+// targets, the customer, the chat it came from and the customer's status page link.
 // Beside the timeline on wide screens; a fold-out above it elsewhere.
 import { contactName } from '../desk.js';
 import { h, mount } from '../dom.js';
@@ -10,6 +10,7 @@ import { session } from '../session.js';
 import {
   dir, fromLocalInput, idOrNull, options, plainSelect, priorityTag, statusBadge, toLocalInput,
 } from './tickets-common.js';
+import { slaPanel, slaTag } from './tickets-sla.js';
 
 const WIDE = '(min-width: 1200px)';
 
@@ -38,7 +39,7 @@ function row(label, control, testid) {
 
 /**
  * `patch(body)` saves a change and resolves when done (it shows its own
- * errors and redraws). Returns { el, update(ticket) }.
+ * errors and redraws). Returns { el, update(ticket, slaClocks) }.
  */
 export function createFields({ patch }) {
   const summary = h('summary', { class: 'tk-fields-summary', testid: 'ticket-fields-toggle' });
@@ -53,10 +54,10 @@ export function createFields({ patch }) {
       onChange: (ev) => patch(toBody(ev.target.value)) });
   }
 
-  function update(tk) {
+  function update(tk, clocks) {
     mount(summary,
       h('span', { class: 'tk-fields-title' }, t('tickets.details')),
-      statusBadge(tk.status, 'ticket-fields-status'), priorityTag(tk.priority),
+      statusBadge(tk.status, 'ticket-fields-status'), priorityTag(tk.priority), slaTag(tk),
       h('span', { class: 'tk-fields-sub' }, [dir.teamName(tk.team_id), dir.agentName(tk.assignee_id)].join(' · ')));
 
     const order = h('input', { class: 'input', value: tk.order_ref || '', testid: 'ticket-field-order_ref',
@@ -98,6 +99,7 @@ export function createFields({ patch }) {
             tk.assignee_id, (v) => ({ assignee_id: idOrNull(v) }))),
         row(t('tickets.field.order_ref'), order),
         row(h('span', { class: 'tk-field-label-row' }, t('tickets.field.due_at'), clearDue), due)),
+      slaPanel(tk, clocks),
       h('div', { class: 'tk-facts' },
         h('h3', { class: 'facts-title' }, t('tickets.customer')),
         h('p', { class: 'contact-name', testid: 'ticket-contact-name' }, contactName(c)),

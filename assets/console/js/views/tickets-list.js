@@ -1,7 +1,7 @@
 // The tickets list: status chips (Open work, each status, All), filters for
-// team, assignee, priority and type, a search box and the sort; one row per
-// ticket with a checkbox for the bulk bar (status, assignee, team) and
-// "Load more" while the server has more.
+// team, assignee, priority, type and SLA state, a search box and the sort; one
+// row per ticket (with its SLA chip) with a checkbox for the bulk bar (status,
+// assignee, team) and "Load more" while the server has more.
 import { api } from '../api.js';
 import { contactName } from '../desk.js';
 import { h, mount } from '../dom.js';
@@ -13,9 +13,12 @@ import {
   OPEN_WORK, PRIORITIES, STATUSES, dir, dueTag, idOrNull, options, plainSelect, priorityTag, statusBadge, ticketNo,
 } from './tickets-common.js';
 import { createBulkBar } from './tickets-bulk.js';
+import { slaTag } from './tickets-sla.js';
 
 const CHIPS = ['open_work', ...STATUSES, 'all'];
 const SORTS = ['updated', 'due', 'created'];
+/** The SLA filter's choices ('' is all); the server's `sla=` values. */
+const SLA_FILTERS = ['', 'ok', 'warning', 'overdue', 'paused', 'breached', 'none'];
 const STORE_KEY = 'kefu.tickets.filters';
 const PAGE = 50;
 
@@ -29,7 +32,7 @@ function savedFilters() {
   return {
     status: CHIPS.includes(f.status) ? f.status : 'open_work',
     sort: SORTS.includes(f.sort) ? f.sort : 'updated',
-    team: null, assignee: '', priority: '', type: null, q: '',
+    team: null, assignee: '', priority: '', type: null, sla: '', q: '',
   };
 }
 
@@ -50,6 +53,7 @@ function queryOf(f) {
   if (f.assignee) p.set('assignee', f.assignee);
   if (f.priority) p.set('priority', f.priority);
   if (f.type) p.set('type', String(f.type));
+  if (f.sla) p.set('sla', f.sla);
   if (f.q) p.set('q', f.q);
   return p;
 }
@@ -116,6 +120,7 @@ export function createTicketList({ onBulk }) {
     opts: SORTS.map((s) => [s, t(`tickets.sort.${s}`)]), value: filters.sort, testid: 'tickets-sort',
     label: t('tickets.filter.sort'), cls: 'input tk-sort', onChange: (ev) => setFilter('sort', ev.target.value),
   });
+  sortSel.querySelector('option[value="due"]').title = t('tickets.sort.due_hint');
   const el = h('div', { class: 'tk-list-pane', testid: 'tickets-list-pane' },
     h('div', { class: 'tk-list-head' },
       h('div', { class: 'tk-list-top' },
@@ -133,12 +138,13 @@ export function createTicketList({ onBulk }) {
       sel('team', options('team', { none: t('tickets.filter.all_teams') }), idOrNull),
       sel('assignee', me),
       sel('priority', [['', t('tickets.filter.any_priority')], ...PRIORITIES.map((p) => [p, t(`tickets.priority.${p}`)])]),
-      sel('type', options('type', { none: t('tickets.filter.all_types') }), idOrNull));
+      sel('type', options('type', { none: t('tickets.filter.all_types') }), idOrNull),
+      sel('sla', SLA_FILTERS.map((v) => [v, t(`tickets.filter.sla_${v || 'all'}`)])));
     countFilters();
   }
 
   function countFilters() {
-    const n = ['team', 'assignee', 'priority', 'type'].filter((k) => filters[k]).length;
+    const n = ['team', 'assignee', 'priority', 'type', 'sla'].filter((k) => filters[k]).length;
     filterCount.textContent = n ? String(n) : '';
   }
 
@@ -172,14 +178,14 @@ export function createTicketList({ onBulk }) {
         h('span', { class: 'tk-subject', testid: 'ticket-row-subject' }, tk.subject),
         h('time', { class: 'conv-time' }, fmtListTime(tk.updated_at))),
       h('span', { class: 'tk-row-mid' },
-        statusBadge(tk.status, 'ticket-row-status'), priorityTag(tk.priority), dueTag(tk),
+        statusBadge(tk.status, 'ticket-row-status'), priorityTag(tk.priority), slaTag(tk), dueTag(tk),
         h('span', { class: 'tk-contact' }, contactName(tk.contact))),
       h('span', { class: 'tk-row-meta' }, meta)));
   }
 
   function draw() {
     if (!tickets.length) {
-      const filtered = filters.q || filters.team || filters.assignee || filters.priority || filters.type;
+      const filtered = filters.q || filters.team || filters.assignee || filters.priority || filters.type || filters.sla;
       mount(listEl, filtered || filters.status !== 'open_work'
         ? h('p', { class: 'list-empty conv-empty', testid: 'tickets-empty' }, t('tickets.no_matches'))
         : emptyState({ iconName: 'ticket', title: t('tickets.empty_title'), text: t('tickets.empty_text'),

@@ -13,6 +13,7 @@ import { dir, tickDue } from './tickets-common.js';
 import { createTicketDetail } from './tickets-detail.js';
 import { createTicketList } from './tickets-list.js';
 import { createNewTicket } from './tickets-new.js';
+import { tickSla } from './tickets-sla.js';
 
 const TICK_EVERY = 30_000;
 
@@ -52,12 +53,27 @@ function createPage() {
     if (frame.type === 'open' || frame.type === 'resync') {
       list.reload();
       if (pane && pane.reload) pane.reload();
+    } else if (frame.type === 'tickets') {
+      refreshSoon();
     }
   });
-  // Tickets have no live feed: the due times count down and what is shown is fetched again now and then.
+  // The server says "tickets changed" after every change; a burst of them (a bulk
+  // change, a mailbox backlog) is fetched once.
+  let pending = null;
+  function refreshSoon() {
+    if (pending || !root.isConnected) return;
+    pending = setTimeout(() => {
+      pending = null;
+      list.refreshQuiet();
+      if (pane && pane.reload) pane.reload();
+    }, 300);
+  }
+  // The due times and SLA deadlines count down; what is shown is also fetched again
+  // now and then (a safety net while the socket is down).
   const timer = setInterval(() => {
     if (!root.isConnected) return;
     tickDue(root);
+    tickSla(root);
     if (document.visibilityState !== 'visible') return;
     list.refreshQuiet();
     if (pane && pane.reload) pane.reload();
@@ -112,6 +128,7 @@ function createPage() {
     destroy() {
       unsubscribeLive();
       clearInterval(timer);
+      clearTimeout(pending);
       window.removeEventListener('scroll', onWindowScroll);
       list.destroy();
       setPane(null);
