@@ -28,6 +28,8 @@ pub struct Attachment {
     pub url: String,
     pub mime: String,
     pub size: i64,
+    /// The name it came with (email attachments); `null` for uploaded images.
+    pub filename: Option<String>,
 }
 
 /// Who uploads (and so may attach) a file.
@@ -58,6 +60,7 @@ fn view(id: AttachmentId, token: &str, mime: String, size: i64) -> Attachment {
         url: format!("/api/attachments/{token}"),
         mime,
         size,
+        filename: None,
     }
 }
 
@@ -227,9 +230,12 @@ pub fn check_owned(c: &Connection, id: AttachmentId, uploader: Uploader) -> AppR
 /// The attachment of a message, as views show it.
 pub fn for_message(c: &Connection, id: Option<AttachmentId>) -> rusqlite::Result<Option<Attachment>> {
     let Some(id) = id else { return Ok(None) };
-    c.prepare_cached("SELECT token, mime, size FROM attachments WHERE id = ?1")?
+    c.prepare_cached("SELECT token, mime, size, filename FROM attachments WHERE id = ?1")?
         .query_row([id], |r| {
-            Ok(view(id, &r.get::<_, String>(0)?, r.get(1)?, r.get(2)?))
+            Ok(Attachment {
+                filename: r.get(3)?,
+                ..view(id, &r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)
+            })
         })
         .optional()
 }

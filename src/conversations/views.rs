@@ -54,6 +54,7 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
                 url: format!("/api/attachments/{}", r.get::<_, String>(11)?),
                 mime: r.get(12)?,
                 size: r.get(13)?,
+                filename: None,
             }),
             None => None,
         },

@@ -24,6 +24,9 @@ pub enum Topic {
 }
 
 /// Something that happened, for sockets to render in their own view.
+// Events travel once per publish inside an `Arc<Published>`, never copied per
+// subscriber, so the size of the largest variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Event {
     /// A new message, with its conversation as it is after the message (consoles

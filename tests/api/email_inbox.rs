@@ -194,6 +194,7 @@ async fn customer_mail_becomes_tickets_and_replies_thread_into_them_exactly_once
         "{taken:?}"
     );
     assert_eq!(taken[2]["ticket_id"].as_i64(), Some(first));
+    assert_eq!(taken[2]["ticket_number"], 1001);
     assert_ne!(taken[3]["ticket_id"].as_i64(), Some(first));
     let replies: Vec<Value> = ticket_events(&mut owner, first)
         .await

@@ -45,6 +45,39 @@ export function selectField({ label, name, options, value, testid, hint, disable
   return wrap;
 }
 
+/** A row of radio buttons that look like a segmented control; options are [value, label, extra]. */
+export function segmented({ name, options, value, testid, label, onChange }) {
+  return h('div', { class: 'segmented', role: 'radiogroup', testid, 'aria-label': label },
+    options.map(([v, text, extra]) => h('label', { class: 'segment', testid: `${testid}-${v}` },
+      h('input', { type: 'radio', name, value: v, checked: v === value, onChange: () => onChange(v) }),
+      h('span', { class: 'segment-text' }, extra || null, text))));
+}
+
+/**
+ * A port that follows the encryption chosen in `tls` (a selectField) while it
+ * is empty or still one of `defaults`' ports; one typed by hand stays.
+ */
+export function portFollows(tls, port, defaults) {
+  tls.input.addEventListener('change', () => {
+    const current = port.input.value.trim();
+    if (!current || Object.values(defaults).includes(Number(current))) {
+      port.input.value = String(defaults[tls.input.value]);
+    }
+  });
+}
+
+/** The port typed, as a number; undefined when empty (the server picks the default). */
+export function portValue(raw, input) {
+  if (!raw) return undefined;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+    throw new Error(t('error.invalid_port'));
+  }
+  return port;
+}
+
 /** Read a form's named controls into an object (strings, trimmed except passwords). */
 export function formValues(form) {
   const out = {};

@@ -97,3 +97,11 @@ export function fmtDate(ms) {
   if (ms === null || ms === undefined) return '';
   return new Intl.DateTimeFormat(lang, { dateStyle: 'medium' }).format(new Date(ms));
 }
+
+/** A size in bytes for people: "820 KB", "3.4 MB" (numbers in the current language). */
+export function fmtSize(bytes) {
+  const n = Math.max(0, Number(bytes) || 0);
+  const mb = n / (1024 * 1024);
+  const num = (x) => new Intl.NumberFormat(lang, { maximumFractionDigits: x < 10 ? 1 : 0 }).format(x);
+  return mb >= 1 ? `${num(mb)} MB` : `${num(Math.max(1, Math.ceil(n / 1024)))} KB`;
+}

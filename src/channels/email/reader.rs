@@ -68,7 +68,7 @@ pub async fn run(state: web::Data<AppState>) {
             // again now and then (the server may have been the problem).
             Failure::Imap(e) if e.is_config_problem() => (e.code(), e.to_string(), RETRY_MAX),
             Failure::Imap(e) => (e.code(), e.to_string(), retry),
-            Failure::Store(e) => ("imap_store_failed", format!("{e:?}"), retry),
+            Failure::Store(e) => ("imap_store_failed", e.message(crate::i18n::Lang::En), retry),
         };
         tracing::warn!(code, error = %message, "email inbox");
         let _ = state

@@ -110,6 +110,8 @@ pub struct InboundMail {
     /// Why: auto_reply, bounce, bulk, not_a_mail, no_sender, not_participant…
     reason: Option<String>,
     ticket_id: Option<i64>,
+    /// The ticket's number as people say it (#1001).
+    ticket_number: Option<i64>,
     received_at: i64,
 }
 
@@ -128,6 +130,7 @@ fn inbound_from_row(r: &Row) -> rusqlite::Result<InboundMail> {
         reason: r.get(5)?,
         ticket_id: r.get(6)?,
         received_at: r.get(7)?,
+        ticket_number: r.get(8)?,
     })
 }
 
@@ -145,8 +148,10 @@ pub async fn log(
         .db
         .read(move |c| {
             Ok(c.prepare_cached(
-                "SELECT id, from_email, subject, size, outcome, reason, ticket_id, received_at
-                 FROM inbound_mail WHERE id < ?1 ORDER BY id DESC LIMIT 50",
+                "SELECT m.id, m.from_email, m.subject, m.size, m.outcome, m.reason, m.ticket_id, m.received_at,
+                     t.number
+                 FROM inbound_mail m LEFT JOIN tickets t ON t.id = m.ticket_id
+                 WHERE m.id < ?1 ORDER BY m.id DESC LIMIT 50",
             )?
             .query_map([before], inbound_from_row)?
             .collect::<rusqlite::Result<_>>()?)

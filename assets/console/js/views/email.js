@@ -1,12 +1,15 @@
 // Settings → Email: the SMTP server kefu sends through (saved here, or taken
-// from kefu.toml), a test email sent at once, and the log of queued, sent
-// and failed mail.
+// from kefu.toml), a test email sent at once, the mailbox kefu reads (IMAP),
+// and the logs of mail sent (queued, sent, failed) and received.
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
-import { field, form, selectField } from '../forms.js';
+import { field, form, portFollows, portValue, segmented, selectField } from '../forms.js';
+import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { session } from '../session.js';
 import { card, confirmDialog, loadError, loading, toast } from '../ui.js';
+import { emailInbox } from './email-inbox.js';
+import { inboundLog } from './inbound-log.js';
 import { mailLog } from './mail-log.js';
 import { sectionHead } from './settings.js';
 
@@ -26,31 +29,13 @@ function checkField({ name, label, hint, checked, testid }) {
       h('span', { class: 'hint' }, hint)));
 }
 
-/** The port typed, as a number; undefined when empty (the server picks the default). */
-function portValue(raw, input) {
-  if (!raw) return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    input.setAttribute('aria-invalid', 'true');
-    input.focus();
-    throw new Error(t('error.invalid_port'));
-  }
-  return port;
-}
-
 /** The SMTP form for `view` (what GET/PUT /api/settings/smtp answered). `onView` redraws. */
 function smtpForm(view, onView) {
   const tls = selectField({ label: t('settings.email.tls'), name: 'tls', value: view.tls, testid: 'smtp-tls',
     hint: t('settings.email.tls_hint'), options: Object.keys(DEFAULT_PORTS).map((m) => [m, t(`settings.email.tls_${m}`)]) });
   const port = field({ label: t('settings.email.port'), name: 'port', type: 'number', value: String(view.port),
     testid: 'smtp-port', attrs: { min: 1, max: 65535, step: 1, inputmode: 'numeric' } });
-  // A port still at a default follows the encryption; one typed by hand stays.
-  tls.input.addEventListener('change', () => {
-    const current = port.input.value.trim();
-    if (!current || Object.values(DEFAULT_PORTS).includes(Number(current))) {
-      port.input.value = String(DEFAULT_PORTS[tls.input.value]);
-    }
-  });
+  portFollows(tls, port, DEFAULT_PORTS);
   // An empty field keeps the console's stored password; kefu.toml's is not copied.
   const kept = view.password_set && view.source === 'console';
   const fromFile = view.password_set && view.source === 'config_file';
@@ -151,6 +136,27 @@ function testCard() {
   return card(t('settings.email.test_title'), h('p', { class: 'hint' }, t('settings.email.test_text')), f, result);
 }
 
+/** The logs: sent (the outbox) or received (the inbox), one at a time. */
+function logs(sent) {
+  const received = inboundLog();
+  let loaded = false;
+  received.el.hidden = true;
+  const choose = (which) => {
+    sent.el.hidden = which !== 'sent';
+    received.el.hidden = which !== 'received';
+    if (which === 'received' && !loaded) {
+      loaded = true;
+      received.load();
+    }
+  };
+  return h('div', { class: 'mail-logs' },
+    segmented({ name: 'mail-log', testid: 'mail-log-show', value: 'sent', label: t('settings.email.log_show'),
+      options: [['sent', t('settings.email.log_sent'), icon('send', 'icon icon-sm')],
+        ['received', t('settings.email.log_received'), icon('inbox', 'icon icon-sm')]],
+      onChange: choose }),
+    sent.el, received.el);
+}
+
 /** Draw Settings → Email into `body`. */
 export function renderEmail(body) {
   const smtpBox = h('div', null, loading());
@@ -172,6 +178,6 @@ export function renderEmail(body) {
   }
 
   body.append(sectionHead(t('settings.email.title'), t('settings.email.text')),
-    h('div', { class: 'stack' }, smtpBox, testCard(), log.el));
+    h('div', { class: 'stack' }, smtpBox, testCard(), emailInbox().el, logs(log)));
   load();
 }

@@ -3,20 +3,12 @@
 import { api } from '../api.js';
 import { chooseLang, logout, refresh } from '../app.js';
 import { h, mount } from '../dom.js';
-import { field, form } from '../forms.js';
+import { field, form, segmented } from '../forms.js';
 import { icon } from '../icons.js';
 import { LANGS, browserLang, t } from '../i18n.js';
 import { askDesktopPermission, chime, desktopPermission, notifyPrefs, setNotifyPref } from '../notify.js';
 import { onSessionChange, session, updateAgent } from '../session.js';
 import { badge, card, loadError, toast } from '../ui.js';
-
-/** A row of radio buttons that look like a segmented control. */
-function segmented({ name, options, value, testid, onChange }) {
-  return h('div', { class: 'segmented', role: 'radiogroup', testid },
-    options.map(([v, label, extra]) => h('label', { class: 'segment', testid: `${testid}-${v}` },
-      h('input', { type: 'radio', name, value: v, checked: v === value, onChange: () => onChange(v) }),
-      h('span', { class: 'segment-text' }, extra || null, label))));
-}
 
 function detailsCard() {
   const a = session.agent;

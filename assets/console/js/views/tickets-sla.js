@@ -65,9 +65,11 @@ function clockText(c, now) {
       : ['paused', t('sla.clock.paused_over', { time: fmtHoursMinutes(-left) })];
   }
   if (c.state === 'met') {
-    return c.breached_at
-      ? ['missed', t('sla.clock.missed', { time: fmtHoursMinutes(c.used_ms), target: fmtHoursMinutes(target) })]
-      : ['met', t('sla.clock.met', { time: fmtHoursMinutes(c.used_ms) })];
+    if (!c.breached_at) return ['met', t('sla.clock.met', { time: fmtHoursMinutes(c.used_ms) })];
+    // A finished clock keeps the deadline it last had: say when it was due.
+    return ['missed', c.due_at !== null && c.due_at !== undefined
+      ? t('sla.clock.missed_due', { at: when(c.due_at), time: fmtHoursMinutes(c.used_ms) })
+      : t('sla.clock.missed', { time: fmtHoursMinutes(c.used_ms), target: fmtHoursMinutes(target) })];
   }
   return ['stopped', t('sla.clock.stopped')];
 }

@@ -1,12 +1,14 @@
-// A ticket's timeline: the customer's request and replies on the left, our
-// public replies on the right (with how their email went: queued, sent, or
-// failed with the reason and Retry), internal notes in yellow, and every
+// A ticket's timeline: the customer's request and replies on the left (an
+// emailed reply with its quoted history folded away, and tagged when a robot
+// wrote it), our public replies on the right (with how their email went:
+// queued, sent, or failed with the reason and Retry), internal notes in
+// yellow, files that are not images as downloads, and every
 // change as a small centred line ("Li moved this from 售后 to 物流") with a
 // transfer's note under it.
 import { contactName } from '../desk.js';
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
-import { fmtDate, fmtDateTime, t } from '../i18n.js';
+import { fmtDate, fmtDateTime, fmtSize, t } from '../i18n.js';
 import { fmtClock, fmtShort } from '../time.js';
 import { dir } from './tickets-common.js';
 
@@ -83,13 +85,42 @@ function mailState(e, onRetry) {
   return el;
 }
 
+const isImage = (a) => String(a.mime || '').startsWith('image/');
+
 function imageEl(a) {
   return h('a', { class: 'msg-image-link', href: a.url, target: '_blank', rel: 'noopener', title: t('inbox.image.open') },
     h('img', { class: 'msg-image', src: a.url, alt: t('inbox.image.alt'), loading: 'lazy', decoding: 'async' }));
 }
 
+/** Anything but an image (a PDF from an email, say): a link that downloads it. */
+function fileEl(a) {
+  return h('a', { class: 'tk-file', href: a.url, download: '', testid: 'ticket-file', dataset: { mime: a.mime || '' } },
+    icon('file', 'icon icon-sm'), h('span', null, t('tickets.file_download')),
+    a.size ? h('span', { class: 'tk-file-size' }, fmtSize(a.size)) : null);
+}
+
+/** "Show quoted text": the history an email reply quoted, folded away, as plain text. */
+function quotedEl(quoted, id) {
+  const text = h('div', { class: 'tk-quoted', id: `tk-quoted-${id}`, testid: 'ticket-quoted', hidden: true }, quoted);
+  const toggle = h('button', { type: 'button', class: 'tk-link-btn tk-quoted-toggle', testid: 'ticket-quoted-toggle',
+    'aria-expanded': 'false', 'aria-controls': text.id, onClick: () => setQuoted(toggle, text.hidden) },
+  t('tickets.quoted_show'));
+  return [toggle, text];
+}
+
+function setQuoted(toggle, open) {
+  toggle.nextElementSibling.hidden = !open;
+  toggle.setAttribute('aria-expanded', String(open));
+  toggle.textContent = t(open ? 'tickets.quoted_hide' : 'tickets.quoted_show');
+}
+
+/** The email side of a customer's reply: { quoted, automatic } or nothing. */
+const emailOf = (e) => (e.data && typeof e.data.email === 'object' && e.data.email) || null;
+
 /** A reply, note or the request as a bubble. `side`: in (customer) or out (us). */
-function bubble({ kind, side, who, body, attachment, at, extra, id, note }) {
+function bubble({ kind, side, who, body, attachment, at, extra, id, note, email }) {
+  const picture = attachment && isImage(attachment);
+  const automatic = email && email.automatic;
   return h('li', {
     class: ['msg', 'msg-first', `msg-${side}`, note && 'msg-note', 'tk-msg'],
     testid: `ticket-${kind}`, dataset: { eventId: id ?? '' },
@@ -97,10 +128,14 @@ function bubble({ kind, side, who, body, attachment, at, extra, id, note }) {
   h('div', { class: 'msg-head' },
     note ? h('span', { class: 'note-label' }, icon('note', 'icon icon-xs'), t('tickets.note_label')) : null,
     kind === 'request' ? h('span', { class: 'tk-msg-tag' }, t('tickets.request')) : null,
-    h('span', { class: 'msg-author' }, who)),
-  h('div', { class: ['msg-bubble', attachment && 'msg-bubble-image'] },
-    attachment ? imageEl(attachment) : null,
-    body || !attachment ? h('p', { class: 'msg-body', testid: 'ticket-msg-body' }, body || '') : null),
+    h('span', { class: 'msg-author' }, who),
+    automatic ? h('span', { class: 'badge badge-muted tk-auto', testid: 'ticket-automatic',
+      dataset: { automatic }, title: t(`tickets.automatic_${automatic}`) }, t('tickets.automatic')) : null),
+  h('div', { class: ['msg-bubble', picture && 'msg-bubble-image'] },
+    picture ? imageEl(attachment) : null,
+    attachment && !picture ? fileEl(attachment) : null,
+    body || !attachment ? h('p', { class: 'msg-body', testid: 'ticket-msg-body' }, body || '') : null,
+    email && email.quoted ? quotedEl(String(email.quoted), id) : null),
   h('div', { class: 'msg-meta' }, h('time', { dateTime: new Date(at).toISOString() }, fmtShort(at)), extra));
 }
 
@@ -145,7 +180,7 @@ export function drawTimeline(list, { ticket: tk, events, onRetry }) {
         id: e.id, extra: mailState(e, onRetry) }));
     } else if (e.kind === 'customer_reply') {
       out.push(bubble({ kind: 'customer-reply', side: 'in', who: e.author && e.author.name ? who : contactName(tk.contact),
-        body: e.body, attachment: e.attachment, at: e.created_at, id: e.id }));
+        body: e.body, attachment: e.attachment, at: e.created_at, id: e.id, email: emailOf(e) }));
     } else if (e.kind === 'note') {
       out.push(bubble({ kind: 'note', side: 'out', who, body: e.body, attachment: e.attachment, at: e.created_at,
         id: e.id, note: true }));
@@ -159,5 +194,12 @@ export function drawTimeline(list, { ticket: tk, events, onRetry }) {
     requestShown = true;
     out.unshift(bubble({ kind: 'request', side: 'in', who: contactName(tk.contact), body: tk.request, at: tk.created_at }));
   }
+  // Quoted text someone opened stays open when the timeline is drawn again.
+  const open = new Set(Array.from(list.querySelectorAll('[data-testid="ticket-quoted-toggle"][aria-expanded="true"]'),
+    (b) => b.getAttribute('aria-controls')));
   list.replaceChildren(...out);
+  for (const id of open) {
+    const toggle = list.querySelector(`[aria-controls="${CSS.escape(id)}"]`);
+    if (toggle) setQuoted(toggle, true);
+  }
 }
