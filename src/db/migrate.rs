@@ -67,6 +67,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "email_inbox",
         sql: include_str!("../../migrations/0010_email_inbox.sql"),
     },
+    Migration {
+        version: 11,
+        name: "ticket_list_order",
+        sql: include_str!("../../migrations/0011_ticket_list_order.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -103,11 +103,34 @@ fn parse_cursor(raw: &str) -> AppResult<(i64, i64)> {
     Ok((k.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
 }
 
+/// The tickets with these ids, in this order.
+fn by_ids(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<Vec<Ticket>> {
+    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut rows: Vec<Ticket> = c
+        .prepare_cached(&format!(
+            "SELECT {TICKET_COLUMNS} {TICKET_JOINS} WHERE t.id IN (SELECT value FROM json_each(?1))"
+        ))?
+        .query_map([json], ticket_from_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let position = |id: i64| ids.iter().position(|x| *x == id).unwrap_or(usize::MAX);
+    rows.sort_by_key(|t| position(t.id.0));
+    Ok(rows)
+}
+
 pub async fn list(db: &Db, mailroom: &Mailroom, q: ListQuery) -> AppResult<TicketPage> {
     let cursor = q.before.as_deref().map(parse_cursor).transpose()?;
     let room = mailroom.clone();
     db.read(move |c| {
-        let mut sql = format!("SELECT {TICKET_COLUMNS} {TICKET_JOINS} WHERE 1 = 1");
+        // First the page's ids, from the tickets table alone (contacts only when the
+        // search needs them), then their full rows: the filter and sort read narrow
+        // rows and can walk an index in order instead of joining every match.
+        let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let contacts = if search.is_some() {
+            "JOIN contacts ct ON ct.id = t.contact_id"
+        } else {
+            ""
+        };
+        let mut sql = format!("SELECT t.id FROM tickets t {contacts} WHERE 1 = 1");
         let mut args: Vec<Value> = Vec::new();
         let arg = |v: Value, args: &mut Vec<Value>| {
             args.push(v);
@@ -144,7 +167,7 @@ pub async fn list(db: &Db, mailroom: &Mailroom, q: ListQuery) -> AppResult<Ticke
             }
             sql += &format!(" AND ({cond})");
         }
-        if let Some(text) = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(text) = search {
             let number = text.trim_start_matches('#').parse::<i64>().ok();
             let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
             let n = arg(Value::Text(like), &mut args);
@@ -174,10 +197,11 @@ pub async fn list(db: &Db, mailroom: &Mailroom, q: ListQuery) -> AppResult<Ticke
             };
         }
         sql += &format!(" ORDER BY {order} LIMIT {}", q.limit + 1);
-        let mut tickets: Vec<Ticket> = c
+        let ids: Vec<i64> = c
             .prepare_cached(&sql)?
-            .query_map(rusqlite::params_from_iter(args), ticket_from_row)?
+            .query_map(rusqlite::params_from_iter(args), |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        let mut tickets = by_ids(c, &ids)?;
         let next = if tickets.len() > q.limit {
             tickets.truncate(q.limit);
             tickets.last().map(|t| {
