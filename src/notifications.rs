@@ -3,7 +3,7 @@
 //! count, refreshed over the websocket) and, if the agent wants that kind by email,
 //! an `agent_notification` mail written in the same transaction.
 
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -117,11 +117,7 @@ pub fn notify(
             [agent],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .map(Some)
-        .or_else(|e| match e {
-            rusqlite::Error::QueryReturnedNoRows => Ok(None),
-            e => Err(e),
-        })?;
+        .optional()?;
     let Some((email, name, locale)) = wants_email else {
         return Ok(());
     };
@@ -233,10 +229,8 @@ pub fn email_prefs(c: &Connection, agent: AgentId) -> AppResult<EmailPrefs> {
             sla: r.get(2)?,
         })
     })
-    .map_err(|e| match e {
-        rusqlite::Error::QueryReturnedNoRows => AppError::not_found("not_found"),
-        e => e.into(),
-    })
+    .optional()?
+    .ok_or_else(|| AppError::not_found("not_found"))
 }
 
 pub fn set_email_prefs(c: &Connection, agent: AgentId, prefs: EmailPrefs) -> rusqlite::Result<()> {

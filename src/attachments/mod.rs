@@ -240,19 +240,20 @@ pub fn for_message(c: &Connection, id: Option<AttachmentId>) -> rusqlite::Result
         .optional()
 }
 
-/// File path, type and (for email attachments) name for a URL token.
-pub async fn open(db: &Db, dir: PathBuf, token: String) -> AppResult<(PathBuf, String, Option<String>)> {
-    let found: Option<(String, String, Option<String>)> = db
+/// File path and (for email attachments) name for a URL token. The type served is
+/// taken from the bytes, never from what was declared.
+pub async fn open(db: &Db, dir: PathBuf, token: String) -> AppResult<(PathBuf, Option<String>)> {
+    let found: Option<(String, Option<String>)> = db
         .read(move |c| {
             Ok(
-                c.prepare_cached("SELECT sha256, mime, filename FROM attachments WHERE token = ?1")?
-                    .query_row([token], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                c.prepare_cached("SELECT sha256, filename FROM attachments WHERE token = ?1")?
+                    .query_row([token], |r| Ok((r.get(0)?, r.get(1)?)))
                     .optional()?,
             )
         })
         .await?;
-    let (sha, mime, filename) = found.ok_or_else(|| AppError::not_found("not_found"))?;
-    Ok((path_for(&dir, &sha), mime, filename))
+    let (sha, filename) = found.ok_or_else(|| AppError::not_found("not_found"))?;
+    Ok((path_for(&dir, &sha), filename))
 }
 
 #[cfg(test)]

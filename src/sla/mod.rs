@@ -63,24 +63,43 @@ pub struct ClockView {
     pub done_at: Option<i64>,
 }
 
+/// What every ticket's clocks are read against: the policies and the hours.
+struct Rules {
+    policies: Vec<Policy>,
+    hours: crate::business_hours::Schedule,
+}
+
+impl Rules {
+    fn load(c: &Connection) -> rusqlite::Result<Rules> {
+        Ok(Rules {
+            policies: policies::all(c)?,
+            hours: hours::schedule(c)?,
+        })
+    }
+}
+
 /// Recomputes a ticket's clocks at `now`: finds its policy, reads each target's
 /// clock, records what changed (started, paused, resumed, met…) and stores the
 /// summary the list sorts and filters by. Closed tickets keep their clocks as they were.
 pub fn refresh(c: &Connection, ticket: TicketId, now: i64) -> AppResult<()> {
+    refresh_with(c, &Rules::load(c)?, ticket, now)
+}
+
+fn refresh_with(c: &Connection, rules: &Rules, ticket: TicketId, now: i64) -> AppResult<()> {
     let Some(t) = store::facts(c, ticket)? else {
         return Ok(());
     };
     if t.status == Status::Closed {
         return Ok(());
     }
-    let policy = policies::matching(c, t.priority, t.team_id, t.type_id)?;
-    let policy_id = policy.as_ref().map(|p| p.id);
-    let hours = hours::schedule(c)?;
+    let policy = policies::first_match(&rules.policies, t.priority, t.team_id, t.type_id);
+    let policy_id = policy.map(|p| p.id);
+    let hours = &rules.hours;
     let history = store::history(c, &t)?;
     let event = |metric: Metric, kind: EventKind| store::insert_event(c, &t, policy_id, metric, kind, now);
     for metric in Metric::ALL {
         let old = store::clock(c, ticket, metric)?;
-        let Some(target) = policy.as_ref().and_then(|p| p.target(metric)) else {
+        let Some(target) = policy.and_then(|p| p.target(metric)) else {
             // No target of this kind any more: an unfinished clock goes, a finished one
             // stays on record.
             if old.is_some_and(|o| !o.is_done()) {
@@ -89,7 +108,7 @@ pub fn refresh(c: &Connection, ticket: TicketId, now: i64) -> AppResult<()> {
             }
             continue;
         };
-        let mut r: Reading = clock::read(&history, metric, target, &hours, now);
+        let mut r: Reading = clock::read(&history, metric, target, hours, now);
         if matches!(r.state, State::Met | State::Stopped) {
             // A finished clock keeps the deadline it last had, to say "was due 14:00".
             r.due_at = old.as_ref().and_then(|o| o.reading.due_at);
@@ -133,9 +152,10 @@ fn transition(from: Option<State>, to: State) -> Option<EventKind> {
 /// Recomputes every ticket not yet solved: after the policies, the business hours
 /// or the shop's time zone changed.
 pub fn refresh_open(c: &Connection, now: i64) -> AppResult<usize> {
+    let rules = Rules::load(c)?;
     let ids = store::unsolved_tickets(c)?;
     for id in &ids {
-        refresh(c, *id, now)?;
+        refresh_with(c, &rules, *id, now)?;
     }
     Ok(ids.len())
 }

@@ -110,14 +110,14 @@ pub fn by_id(c: &Connection, id: PolicyId) -> rusqlite::Result<Option<Policy>> {
         .optional()
 }
 
-/// The policy for a ticket with these fields, if any.
-pub fn matching(
-    c: &Connection,
+/// The first of `policies` (in order) for a ticket with these fields, if any.
+pub fn first_match(
+    policies: &[Policy],
     priority: Priority,
     team: Option<TeamId>,
     kind: Option<TicketTypeId>,
-) -> rusqlite::Result<Option<Policy>> {
-    Ok(all(c)?.into_iter().find(|p| p.matches(priority, team, kind)))
+) -> Option<&Policy> {
+    policies.iter().find(|p| p.matches(priority, team, kind))
 }
 
 fn check(c: &Connection, input: &PolicyInput) -> AppResult<String> {

@@ -17,11 +17,16 @@ pub struct Facts {
     pub assignee_id: Option<AgentId>,
     pub created_at: i64,
     pub first_response_at: Option<i64>,
+    /// For notifications: #number and subject; the policy applied last.
+    pub number: i64,
+    pub subject: String,
+    pub policy_id: Option<PolicyId>,
 }
 
 pub fn facts(c: &Connection, id: TicketId) -> rusqlite::Result<Option<Facts>> {
     c.prepare_cached(
-        "SELECT status, priority, team_id, type_id, assignee_id, created_at, first_response_at
+        "SELECT status, priority, team_id, type_id, assignee_id, created_at, first_response_at, number,
+             subject, sla_policy_id
          FROM tickets WHERE id = ?1",
     )?
     .query_row([id], |r| {
@@ -34,6 +39,9 @@ pub fn facts(c: &Connection, id: TicketId) -> rusqlite::Result<Option<Facts>> {
             assignee_id: r.get(4)?,
             created_at: r.get(5)?,
             first_response_at: r.get(6)?,
+            number: r.get(7)?,
+            subject: r.get(8)?,
+            policy_id: r.get(9)?,
         })
     })
     .optional()

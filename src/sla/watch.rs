@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use actix_web::web;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::Metric;
 use super::store::{self, EventKind};
@@ -103,10 +103,7 @@ pub fn fire_due(c: &Connection, mailroom: &Mailroom, now: i64) -> AppResult<usiz
         let Some(facts) = store::facts(c, *ticket)? else {
             continue;
         };
-        let policy: Option<super::PolicyId> =
-            c.query_row("SELECT sla_policy_id FROM tickets WHERE id = ?1", [ticket], |r| {
-                r.get(0)
-            })?;
+        let policy = facts.policy_id;
         // A breach happened at the deadline, whenever the watcher got to it.
         let (kind, at, notice) = if *breached {
             (EventKind::Breached, *due_at, Kind::SlaBreach)
@@ -116,17 +113,12 @@ pub fn fire_due(c: &Connection, mailroom: &Mailroom, now: i64) -> AppResult<usiz
         store::mark(c, *ticket, metric, *breached, at)?;
         store::insert_event(c, &facts, policy, metric, kind, at)?;
         store::summarize(c, *ticket, policy)?;
+        let about = About {
+            ticket: *ticket,
+            number: facts.number,
+            subject: &facts.subject,
+        };
         for agent in responsible(c, facts.assignee_id, facts.team_id)? {
-            let (number, subject): (i64, String) = c.query_row(
-                "SELECT number, subject FROM tickets WHERE id = ?1",
-                [ticket],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?;
-            let about = About {
-                ticket: *ticket,
-                number,
-                subject: &subject,
-            };
             notifications::notify(c, mailroom, agent, notice, &about, "", Some((metric, *due_at)))?;
         }
     }
@@ -142,10 +134,8 @@ fn responsible(
     let lead: Option<AgentId> = match team {
         Some(t) => c
             .query_row("SELECT lead_agent_id FROM teams WHERE id = ?1", [t], |r| r.get(0))
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?,
+            .optional()?
+            .flatten(),
         None => None,
     };
     let mut out: Vec<AgentId> = assignee.into_iter().collect();

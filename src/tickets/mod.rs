@@ -125,7 +125,8 @@ fn ensure_agent(c: &Connection, agent: Option<AgentId>) -> AppResult<()> {
     Ok(())
 }
 
-fn resolve_contact(c: &Connection, contact: &ContactRef) -> AppResult<ContactId> {
+/// The contact a ticket is for: checked, or found by email (or created) and named.
+pub(crate) fn resolve_contact(c: &Connection, contact: &ContactRef) -> AppResult<ContactId> {
     match contact {
         ContactRef::Id(id) => {
             crate::contacts::contact_by_id(c, *id)?

@@ -135,3 +135,28 @@ export async function eventually(fn, what, timeout = 8000) {
     await sleep(100);
   }
 }
+
+export const expectHash = (page, hash) => page.waitForURL((u) => new URL(u).hash === hash, { timeout: 10_000 });
+export const tapOrClick = (locator, phone) => (phone ? locator.tap() : locator.click());
+
+/** GET with the page's session cookie; the JSON body. */
+export async function apiGet(page, apiPath) {
+  const res = await page.request.get(apiPath);
+  assert.ok(res.ok(), `GET ${apiPath}: ${res.status()}`);
+  return res.json();
+}
+
+/** A write with the page's session cookie and CSRF token; resolves to { status, body }. */
+export async function apiSend(page, method, apiPath, data) {
+  const me = await apiGet(page, '/api/me');
+  const res = await page.request.fetch(apiPath, { method, data, headers: { 'X-CSRF-Token': me.csrf_token } });
+  const text = await res.text();
+  return { status: res.status(), body: text ? JSON.parse(text) : null };
+}
+
+/** `apiSend` that must succeed; the body. */
+export async function apiOk(page, method, apiPath, data) {
+  const r = await apiSend(page, method, apiPath, data);
+  assert.ok(r.status < 300, `${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
+  return r.body;
+}

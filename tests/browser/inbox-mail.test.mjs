@@ -15,7 +15,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import {
-  eventually, expectText, freePort, screenshotsDir, sharedBrowser, startServer, stopServer, VIEWPORTS,
+  apiGet, apiOk, eventually, expectHash, expectText, freePort, screenshotsDir, sharedBrowser,
+  startServer, stopServer, tapOrClick, VIEWPORTS,
 } from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-inbox-mail-screens');
@@ -42,23 +43,8 @@ const TEXT = {
   },
 };
 
-const expectHash = (page, hash) => page.waitForURL((u) => new URL(u).hash === hash, { timeout: 10_000 });
-const tapOrClick = (locator, phone) => (phone ? locator.tap() : locator.click());
 
-async function apiGet(page, apiPath) {
-  const res = await page.request.get(apiPath);
-  assert.ok(res.ok(), `GET ${apiPath}: ${res.status()}`);
-  return res.json();
-}
 
-/** A write with the page's session cookie and CSRF token. */
-async function apiOk(page, method, apiPath, data) {
-  const me = await apiGet(page, '/api/me');
-  const res = await page.request.fetch(apiPath, { method, data, headers: { 'X-CSRF-Token': me.csrf_token } });
-  const text = await res.text();
-  assert.ok(res.ok(), `${method} ${apiPath}: ${res.status()} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 async function noHorizontalScroll(page, where) {
   const w = await page.evaluate(() => document.documentElement.scrollWidth);

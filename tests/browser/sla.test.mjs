@@ -13,7 +13,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { eventually, expectText, screenshotsDir, sharedBrowser, startServer, stopServer, VIEWPORTS } from './harness.mjs';
+import {
+  apiGet, apiOk, apiSend, eventually, expectHash, expectText, screenshotsDir, sharedBrowser,
+  startServer, stopServer, tapOrClick, VIEWPORTS,
+} from './harness.mjs';
 
 const SHOTS = screenshotsDir('kefu-sla-screens');
 const NO_SQLITE = spawnSync('sqlite3', ['-version']).status === 0 ? false : 'needs the sqlite3 command-line tool';
@@ -28,27 +31,8 @@ const L = {
     clockOverdue: '已逾期 2 小时', assigned: '分配给你', breach: /^SLA 已违反：首次回复应于/ },
 };
 
-const expectHash = (page, hash) => page.waitForURL((u) => new URL(u).hash === hash, { timeout: 10_000 });
-const tapOrClick = (locator, phone) => (phone ? locator.tap() : locator.click());
 
-async function apiGet(page, apiPath) {
-  const res = await page.request.get(apiPath);
-  assert.ok(res.ok(), `GET ${apiPath}: ${res.status()}`);
-  return res.json();
-}
 
-/** A write with the page's session cookie and CSRF token; resolves to { status, body }. */
-async function apiSend(page, method, apiPath, data) {
-  const me = await apiGet(page, '/api/me');
-  const res = await page.request.fetch(apiPath, { method, data, headers: { 'X-CSRF-Token': me.csrf_token } });
-  const text = await res.text();
-  return { status: res.status(), body: text ? JSON.parse(text) : null };
-}
-async function apiOk(page, method, apiPath, data) {
-  const r = await apiSend(page, method, apiPath, data);
-  assert.ok(r.status < 300, `${method} ${apiPath}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body;
-}
 
 async function noHorizontalScroll(page, where) {
   const w = await page.evaluate(() => document.documentElement.scrollWidth);

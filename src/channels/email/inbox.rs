@@ -2,7 +2,7 @@
 //! where reading stands (`mailbox_state`): the last UID taken, and the last error
 //! for the console to show.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -222,4 +222,46 @@ pub fn record_error(c: &Connection, code: &str, message: &str, now: i64) -> rusq
     )?
     .execute(rusqlite::params![code, message, now])?;
     Ok(())
+}
+
+/// What became of a fetched mail, for the console's log.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct InboundMail {
+    pub id: i64,
+    pub from_email: Option<String>,
+    pub subject: String,
+    pub size: i64,
+    /// new_ticket, ticket_reply, duplicate, own, ignored, rejected or too_large.
+    pub outcome: String,
+    /// Why: auto_reply, bounce, bulk, not_a_mail, no_sender, not_participant…
+    pub reason: Option<String>,
+    pub ticket_id: Option<i64>,
+    /// The ticket's number as people say it (#1001).
+    pub ticket_number: Option<i64>,
+    pub received_at: i64,
+}
+
+fn inbound_from_row(r: &Row) -> rusqlite::Result<InboundMail> {
+    Ok(InboundMail {
+        id: r.get(0)?,
+        from_email: r.get(1)?,
+        subject: r.get(2)?,
+        size: r.get(3)?,
+        outcome: r.get(4)?,
+        reason: r.get(5)?,
+        ticket_id: r.get(6)?,
+        received_at: r.get(7)?,
+        ticket_number: r.get(8)?,
+    })
+}
+
+/// The log, newest first, 50 entries older than `before`.
+pub fn inbound(c: &Connection, before: i64) -> rusqlite::Result<Vec<InboundMail>> {
+    c.prepare_cached(
+        "SELECT m.id, m.from_email, m.subject, m.size, m.outcome, m.reason, m.ticket_id, m.received_at, t.number
+         FROM inbound_mail m LEFT JOIN tickets t ON t.id = m.ticket_id
+         WHERE m.id < ?1 ORDER BY m.id DESC LIMIT 50",
+    )?
+    .query_map([before], inbound_from_row)?
+    .collect()
 }

@@ -345,18 +345,13 @@ pub fn apply(c: &Connection, mailroom: &Mailroom, validity: u32, p: &Prepared) -
 
 /// The contact with this address (or a new one), named as their mail says; their
 /// language is guessed from what they wrote unless known already.
-fn email_contact(c: &Connection, email: &str, name: &str, lang: &str) -> rusqlite::Result<ContactId> {
-    let id = match crate::contacts::contact_by_email(c, email)? {
-        Some(id) => id,
-        None => crate::contacts::create_contact(c)?,
-    };
-    crate::contacts::update_details(
+fn email_contact(c: &Connection, email: &str, name: &str, lang: &str) -> AppResult<ContactId> {
+    let id = tickets::resolve_contact(
         c,
-        id,
-        &crate::contacts::Details {
-            name: Some(name.chars().take(100).collect()),
+        &ContactRef::Details {
+            name: name.to_string(),
             email: Some(email.to_string()),
-            ..Default::default()
+            phone: None,
         },
     )?;
     c.execute(

@@ -48,7 +48,7 @@ pub async fn upload_body(mut body: web::Payload) -> AppResult<Vec<u8>> {
     responses((status = 200, description = "The image"), (status = 404, body = ErrorBody)))]
 #[get("/attachments/{token}")]
 pub async fn serve(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
-    let (path, mime, filename) =
+    let (path, filename) =
         attachments::open(&state.db, state.config.attachments_dir(), token.into_inner()).await?;
     let bytes = tokio::task::spawn_blocking(move || std::fs::read(path))
         .await
@@ -64,7 +64,6 @@ pub async fn serve(state: web::Data<AppState>, token: web::Path<String>) -> AppR
             download_disposition(name.as_deref().unwrap_or("attachment")),
         ),
     };
-    let _ = mime;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::CACHE_CONTROL, "private, max-age=31536000, immutable"))

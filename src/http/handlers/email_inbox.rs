@@ -2,13 +2,12 @@
 //! and the log of what each fetched mail became.
 
 use actix_web::{delete, get, post, put, web};
-use rusqlite::Row;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::accounts::audit;
 use crate::channels::email::imap;
-use crate::channels::email::inbox::{self, InboxUpdate, InboxView};
+use crate::channels::email::inbox::{self, InboundMail, InboxUpdate, InboxView};
 use crate::error::{AppError, AppResult};
 use crate::http::AppState;
 use crate::http::errors::ErrorBody;
@@ -100,38 +99,8 @@ pub struct InboundQuery {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct InboundMail {
-    id: i64,
-    from_email: Option<String>,
-    subject: String,
-    size: i64,
-    /// new_ticket, ticket_reply, duplicate, own, ignored, rejected or too_large.
-    outcome: String,
-    /// Why: auto_reply, bounce, bulk, not_a_mail, no_sender, not_participant…
-    reason: Option<String>,
-    ticket_id: Option<i64>,
-    /// The ticket's number as people say it (#1001).
-    ticket_number: Option<i64>,
-    received_at: i64,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct InboundList {
     mail: Vec<InboundMail>,
-}
-
-fn inbound_from_row(r: &Row) -> rusqlite::Result<InboundMail> {
-    Ok(InboundMail {
-        id: r.get(0)?,
-        from_email: r.get(1)?,
-        subject: r.get(2)?,
-        size: r.get(3)?,
-        outcome: r.get(4)?,
-        reason: r.get(5)?,
-        ticket_id: r.get(6)?,
-        received_at: r.get(7)?,
-        ticket_number: r.get(8)?,
-    })
 }
 
 /// What became of each fetched mail, newest first (50 a page).
@@ -144,18 +113,6 @@ pub async fn log(
     q: web::Query<InboundQuery>,
 ) -> AppResult<web::Json<InboundList>> {
     let before = q.before.unwrap_or(i64::MAX);
-    let mail = state
-        .db
-        .read(move |c| {
-            Ok(c.prepare_cached(
-                "SELECT m.id, m.from_email, m.subject, m.size, m.outcome, m.reason, m.ticket_id, m.received_at,
-                     t.number
-                 FROM inbound_mail m LEFT JOIN tickets t ON t.id = m.ticket_id
-                 WHERE m.id < ?1 ORDER BY m.id DESC LIMIT 50",
-            )?
-            .query_map([before], inbound_from_row)?
-            .collect::<rusqlite::Result<_>>()?)
-        })
-        .await?;
+    let mail = state.db.read(move |c| Ok(inbox::inbound(c, before)?)).await?;
     Ok(web::Json(InboundList { mail }))
 }
