@@ -256,6 +256,29 @@ pub async fn open(db: &Db, dir: PathBuf, token: String) -> AppResult<(PathBuf, O
     Ok((path_for(&dir, &sha), filename))
 }
 
+/// The files to send with a mail: path, type and the name the recipient sees
+/// (the name it came with, else `image-<id>.<ext>`).
+pub fn mail_files(
+    c: &Connection,
+    dir: &Path,
+    ids: &[i64],
+) -> rusqlite::Result<Vec<(PathBuf, String, String)>> {
+    ids.iter()
+        .map(|id| {
+            c.prepare_cached("SELECT sha256, mime, filename FROM attachments WHERE id = ?1")?
+                .query_row([id], |r| {
+                    let sha: String = r.get(0)?;
+                    let mime: String = r.get(1)?;
+                    let name = r.get::<_, Option<String>>(2)?.unwrap_or_else(|| {
+                        let ext = mime.rsplit('/').next().unwrap_or("bin");
+                        format!("image-{id}.{ext}")
+                    });
+                    Ok((path_for(dir, &sha), mime, name))
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 //! timeline, and read/delivery state. Every change is committed first and then
 //! published to the realtime hub.
 
+mod mail;
 mod store;
 pub mod views;
 
@@ -14,9 +15,11 @@ use crate::contacts::ContactId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::inboxes::InboxId;
+use crate::notify::Mailroom;
 use crate::realtime::{Event, Hub, Topic};
 use crate::routing;
 
+pub use mail::by_token;
 pub use store::BODY_MAX;
 pub use views::{ConversationSummary, Message};
 
@@ -144,7 +147,6 @@ fn check_body(body: &str, has_attachment: bool) -> AppResult<String> {
 /// external id), opens or reopens the conversation, queues it for a human and lets
 /// routing assign it — all in one transaction — then publishes.
 pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<Ingested> {
-    let body = check_body(&inbound.body, inbound.attachment.is_some())?;
     if let Some(id) = &inbound.external_id
         && (id.is_empty() || id.len() > 64)
     {
@@ -152,70 +154,175 @@ pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<In
     }
     // A console is open: the message reaches an agent the moment it is committed.
     let delivered = hub.agent_sockets() > 0;
-    let (ingested, changed) = db
-        .write(move |c| {
-            if let Some(ext) = &inbound.external_id
-                && let Some(existing) = store::message_by_external_id(c, inbound.inbox_id, ext)?
-            {
-                let conversation = views::summary(c, existing.conversation_id)?;
-                return Ok((
-                    Ingested {
-                        message: existing,
-                        conversation,
-                        duplicate: true,
-                    },
-                    Vec::new(),
-                ));
-            }
-            if let Some(a) = inbound.attachment {
-                crate::attachments::check_owned(
-                    c,
-                    a,
-                    crate::attachments::Uploader::Contact(inbound.contact_id),
-                )?;
-            }
-            let (conversation_id, mut changed) = store::conversation_for_customer_message(c, &inbound)?;
-            let delivery = if delivered {
-                Delivery::Delivered
-            } else {
-                Delivery::Sent
-            };
-            let id = store::insert_message(
-                c,
-                conversation_id,
-                inbound.inbox_id,
-                Sender::Contact,
-                None,
-                &body,
-                false,
-                inbound.external_id.as_deref(),
-                delivery,
-                inbound.attachment,
-            )?;
-            store::after_customer_message(c, conversation_id)?;
-            changed.extend(routing::dispatch(c)?);
-            let message = views::message(c, id)?;
-            let conversation = views::summary(c, conversation_id)?;
-            Ok((
-                Ingested {
-                    message,
-                    conversation,
-                    duplicate: false,
-                },
-                changed,
-            ))
-        })
-        .await?;
+    let (ingested, changed) = db.write(move |c| ingest_in(c, &inbound, delivered)).await?;
     if !ingested.duplicate {
         publish_message(db, hub, &ingested.message, &ingested.conversation, changed).await;
     }
     Ok(ingested)
 }
 
+/// `ingest` inside the caller's transaction. Returns the conversations the write
+/// changed, for publishing once it is committed.
+fn ingest_in(
+    c: &rusqlite::Connection,
+    inbound: &InboundMessage,
+    delivered: bool,
+) -> AppResult<(Ingested, Vec<ConversationId>)> {
+    let body = check_body(&inbound.body, inbound.attachment.is_some())?;
+    if let Some(ext) = &inbound.external_id
+        && let Some(existing) = store::message_by_external_id(c, inbound.inbox_id, ext)?
+    {
+        let conversation = views::summary(c, existing.conversation_id)?;
+        return Ok((
+            Ingested {
+                message: existing,
+                conversation,
+                duplicate: true,
+            },
+            Vec::new(),
+        ));
+    }
+    if let Some(a) = inbound.attachment {
+        crate::attachments::check_owned(c, a, crate::attachments::Uploader::Contact(inbound.contact_id))?;
+    }
+    let (conversation_id, mut changed) = store::conversation_for_customer_message(c, inbound)?;
+    let delivery = if delivered {
+        Delivery::Delivered
+    } else {
+        Delivery::Sent
+    };
+    let id = store::insert_message(
+        c,
+        conversation_id,
+        inbound.inbox_id,
+        Sender::Contact,
+        None,
+        &body,
+        false,
+        inbound.external_id.as_deref(),
+        delivery,
+        inbound.attachment,
+    )?;
+    store::after_customer_message(c, conversation_id)?;
+    changed.extend(routing::dispatch(c)?);
+    let message = views::message(c, id)?;
+    let conversation = views::summary(c, conversation_id)?;
+    Ok((
+        Ingested {
+            message,
+            conversation,
+            duplicate: false,
+        },
+        changed,
+    ))
+}
+
+/// A customer's mail in a conversation, as the email reader found it.
+pub struct MailMessage {
+    /// The inbox the conversation is in (the chat's, or the email inbox).
+    pub inbox_id: InboxId,
+    pub contact_id: ContactId,
+    /// What they wrote, quoted history folded away.
+    pub body: String,
+    pub message_id: Option<String>,
+    pub files: Vec<crate::attachments::AttachmentId>,
+}
+
+/// What a write inside someone else's transaction owes the hub once committed.
+pub struct Unpublished {
+    messages: Vec<MessageId>,
+    changed: Vec<ConversationId>,
+}
+
+/// A customer's mail into their conversation in `inbox_id` (opened or reopened as
+/// a chat message would), inside the email reader's transaction. The first file
+/// goes with the text; each further one is a message of its own, as in a chat.
+pub fn ingest_mail(c: &rusqlite::Connection, mail: MailMessage) -> AppResult<(ConversationId, Unpublished)> {
+    let mut files = mail.files.into_iter();
+    // A chat message has a size limit a long mail may pass; the whole mail stays in
+    // the received-mail log.
+    let body = match mail.body.char_indices().nth(BODY_MAX - 1) {
+        Some((cut, _)) => format!("{}…", &mail.body[..cut]),
+        None => mail.body,
+    };
+    let inbound = InboundMessage {
+        inbox_id: mail.inbox_id,
+        contact_id: mail.contact_id,
+        body,
+        external_id: mail.message_id.clone(),
+        attachment: files.next(),
+    };
+    let (ingested, changed) = ingest_in(c, &inbound, false)?;
+    let conversation = ingested.conversation.id;
+    if ingested.duplicate {
+        let nothing = Unpublished {
+            messages: Vec::new(),
+            changed: Vec::new(),
+        };
+        return Ok((conversation, nothing));
+    }
+    let mut messages = vec![ingested.message.id];
+    for file in files {
+        let id = store::insert_message(
+            c,
+            conversation,
+            mail.inbox_id,
+            Sender::Contact,
+            None,
+            "",
+            false,
+            None,
+            Delivery::Sent,
+            Some(file),
+        )?;
+        store::after_customer_message(c, conversation)?;
+        messages.push(id);
+    }
+    store::mark_via_email(c, &messages)?;
+    // Our next reply answers this mail, in the customer's thread.
+    match &mail.message_id {
+        Some(mid) => mail::add_reference(c, conversation, mid)?,
+        None => drop(mail::thread(c, conversation)?),
+    }
+    Ok((conversation, Unpublished { messages, changed }))
+}
+
+/// Publishes what `ingest_mail` stored, after its transaction committed.
+pub async fn publish_mail(db: &Db, hub: &Hub, news: Vec<Unpublished>) {
+    for n in news {
+        let ids = n.messages.clone();
+        let loaded = db
+            .read(move |c| {
+                ids.into_iter()
+                    .map(|id| {
+                        let m = views::message(c, id)?;
+                        let s = views::summary(c, m.conversation_id)?;
+                        Ok((m, s))
+                    })
+                    .collect::<AppResult<Vec<_>>>()
+            })
+            .await;
+        match loaded {
+            Ok(loaded) => {
+                let mut changed = Some(n.changed);
+                for (m, s) in loaded {
+                    publish_message(db, hub, &m, &s, changed.take().unwrap_or_default()).await;
+                }
+            }
+            Err(e) => tracing::warn!(error = ?e, "cannot load the messages of a mail to publish"),
+        }
+    }
+}
+
 /// An agent's reply (or private note, never shown to the customer).
+/// A customer who is not in the chat right now (no widget open) but left an email
+/// address gets a public reply by mail too, in the conversation's thread; so does
+/// one whose conversation began by email.
+#[allow(clippy::too_many_arguments)]
 pub async fn reply(
     db: &Db,
     hub: &Hub,
+    mailroom: &Mailroom,
     agent: AgentId,
     conversation_id: ConversationId,
     body: &str,
@@ -223,7 +330,12 @@ pub async fn reply(
     attachment: Option<crate::attachments::AttachmentId>,
 ) -> AppResult<Message> {
     let body = check_body(body, attachment.is_some())?;
-    let (message, summary, changed) = db
+    let contact = db
+        .read(move |c| Ok(store::conversation_row(c, conversation_id)?.contact_id))
+        .await?;
+    let customer_in_chat = hub.has_subscribers(Topic::Contact(contact));
+    let room = mailroom.clone();
+    let (message, summary, changed, emailed) = db
         .write(move |c| {
             let conv = store::conversation_row(c, conversation_id)?;
             if let Some(a) = attachment {
@@ -242,18 +354,43 @@ pub async fn reply(
                 attachment,
             )?;
             let mut changed = Vec::new();
+            let mut emailed = false;
             if !private {
                 changed = store::after_agent_reply(c, &conv, agent)?;
+                emailed = mail::reply_if_away(c, &room, &conv, &views::message(c, id)?, customer_in_chat)?;
             }
             Ok((
                 views::message(c, id)?,
                 views::summary(c, conversation_id)?,
                 changed,
+                emailed,
             ))
         })
         .await?;
+    if emailed {
+        mailroom.wake();
+    }
     publish_message(db, hub, &message, &summary, changed).await;
     Ok(message)
+}
+
+/// Emails a copy of the chat to the customer (or to `to`).
+pub async fn send_transcript(
+    db: &Db,
+    mailroom: &Mailroom,
+    actor: AgentId,
+    conversation_id: ConversationId,
+    to: Option<String>,
+) -> AppResult<crate::notify::Delivery> {
+    let room = mailroom.clone();
+    let delivery = db
+        .write(move |c| {
+            let queued = mail::transcript(c, &room, actor, conversation_id, to)?;
+            crate::notify::outbox::delivery(c, queued.id)?.ok_or_else(|| AppError::not_found("not_found"))
+        })
+        .await?;
+    mailroom.wake();
+    Ok(delivery)
 }
 
 /// Resolve, reopen, mark pending, or snooze until a time.

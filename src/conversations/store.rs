@@ -175,6 +175,15 @@ pub(super) fn insert_message(
     Ok(MessageId(c.last_insert_rowid()))
 }
 
+/// These customer messages came by email rather than in the chat.
+pub(super) fn mark_via_email(c: &Connection, ids: &[MessageId]) -> rusqlite::Result<()> {
+    let mut update = c.prepare_cached("UPDATE messages SET via = 'email' WHERE id = ?1")?;
+    for id in ids {
+        update.execute([id])?;
+    }
+    Ok(())
+}
+
 pub(super) fn after_customer_message(c: &Connection, id: ConversationId) -> rusqlite::Result<()> {
     c.prepare_cached(
         "UPDATE conversations SET last_message_at = ?2, waiting_since = coalesce(waiting_since, ?2),

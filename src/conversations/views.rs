@@ -25,16 +25,31 @@ pub struct Message {
     pub client_id: Option<String>,
     pub delivery: Delivery,
     pub created_at: i64,
-    /// An image sent with the message.
+    /// An image (or, from an email, any file) sent with the message.
     pub attachment: Option<crate::attachments::Attachment>,
+    /// `email` when the customer answered by mail rather than in the chat.
+    pub via: Option<String>,
+    /// The email that carried an agent's reply to a customer who had left the chat.
+    pub mail: Option<MessageMail>,
+}
+
+/// Where the emailed copy of a reply stands.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct MessageMail {
+    pub to_email: String,
+    /// queued / sent / failed
+    pub status: String,
+    pub last_error: Option<String>,
 }
 
 const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.sender_kind, m.sender_agent_id, a.name, m.body, \
-    m.private, m.external_id, m.delivery, m.created_at, at.id, at.token, at.mime, at.size";
+    m.private, m.external_id, m.delivery, m.created_at, at.id, at.token, at.mime, at.size, at.filename, m.via, \
+    o.to_email, o.status, o.last_error";
 
 /// Joins for `MESSAGE_COLUMNS`.
-const MESSAGE_JOINS: &str =
-    "LEFT JOIN agents a ON a.id = m.sender_agent_id LEFT JOIN attachments at ON at.id = m.attachment_id";
+const MESSAGE_JOINS: &str = "LEFT JOIN agents a ON a.id = m.sender_agent_id LEFT JOIN attachments at ON at.id = m.attachment_id \
+     LEFT JOIN outbox o ON m.sender_kind = 'agent' \
+       AND o.id = (SELECT max(id) FROM outbox WHERE about = 'message:' || m.id)";
 
 fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
     Ok(Message {
@@ -54,7 +69,16 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
                 url: format!("/api/attachments/{}", r.get::<_, String>(11)?),
                 mime: r.get(12)?,
                 size: r.get(13)?,
-                filename: None,
+                filename: r.get(14)?,
+            }),
+            None => None,
+        },
+        via: r.get(15)?,
+        mail: match r.get::<_, Option<String>>(16)? {
+            Some(to_email) => Some(MessageMail {
+                to_email,
+                status: r.get(17)?,
+                last_error: r.get(18)?,
             }),
             None => None,
         },

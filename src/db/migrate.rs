@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::Context;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::OpenReport;
 
@@ -72,6 +72,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "ticket_list_order",
         sql: include_str!("../../migrations/0011_ticket_list_order.sql"),
     },
+    Migration {
+        version: 12,
+        name: "email_conversations",
+        sql: include_str!("../../migrations/0012_email_conversations.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.
@@ -91,18 +96,37 @@ fn is_empty(conn: &Connection) -> rusqlite::Result<bool> {
 /// Applies migrations up to `target` (tests use this to build older databases).
 pub fn migrate_to(conn: &mut Connection, target: u32) -> anyhow::Result<()> {
     let current = schema_version(conn)?;
-    for m in MIGRATIONS
+    // A migration that rebuilds a table (SQLite's only way to change a constraint)
+    // drops the old one, which with foreign keys on would delete the rows that
+    // point at it. So they are off while migrating — the pragma cannot change inside
+    // a transaction — and every reference is checked before each commit instead.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = MIGRATIONS
         .iter()
         .filter(|m| m.version > current && m.version <= target)
-    {
-        let tx = conn.transaction()?;
-        tx.execute_batch(m.sql)
-            .with_context(|| format!("migration {:04}_{} failed", m.version, m.name))?;
-        tx.pragma_update(None, "user_version", m.version)?;
-        tx.commit()
-            .with_context(|| format!("cannot commit migration {:04}", m.version))?;
-        tracing::info!(version = m.version, name = m.name, "applied migration");
+        .try_for_each(|m| apply(conn, m));
+    conn.pragma_update(None, "foreign_keys", true)?;
+    result
+}
+
+fn apply(conn: &mut Connection, m: &Migration) -> anyhow::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(m.sql)
+        .with_context(|| format!("migration {:04}_{} failed", m.version, m.name))?;
+    let broken: Option<String> = tx
+        .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+        .optional()?;
+    if let Some(table) = broken {
+        anyhow::bail!(
+            "migration {:04}_{} would leave rows in {table} pointing at nothing; nothing was changed",
+            m.version,
+            m.name
+        );
     }
+    tx.pragma_update(None, "user_version", m.version)?;
+    tx.commit()
+        .with_context(|| format!("cannot commit migration {:04}", m.version))?;
+    tracing::info!(version = m.version, name = m.name, "applied migration");
     Ok(())
 }
 

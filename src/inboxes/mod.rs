@@ -77,10 +77,13 @@ pub fn inbox_by_id(conn: &Connection, id: InboxId) -> rusqlite::Result<Option<In
         .optional()
 }
 
+/// A widget's inbox by the token in its snippet (an email inbox has no widget).
 pub fn inbox_by_public_token(conn: &Connection, token: &str) -> rusqlite::Result<Option<Inbox>> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM inboxes WHERE public_token = ?1"))?
-        .query_row([token], from_row)
-        .optional()
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM inboxes WHERE public_token = ?1 AND kind = 'web'"
+    ))?
+    .query_row([token], from_row)
+    .optional()
 }
 
 pub fn all_inboxes(conn: &Connection) -> rusqlite::Result<Vec<Inbox>> {
@@ -89,6 +92,27 @@ pub fn all_inboxes(conn: &Connection) -> rusqlite::Result<Vec<Inbox>> {
     ))?
     .query_map([], from_row)?
     .collect()
+}
+
+/// The inbox that holds conversations begun by email, made the first time one is.
+pub fn email_inbox(conn: &Connection) -> rusqlite::Result<InboxId> {
+    let found = conn
+        .prepare_cached("SELECT id FROM inboxes WHERE kind = 'email' ORDER BY id LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    conn.prepare_cached(
+        "INSERT INTO inboxes (kind, name, public_token, secret, created_at, updated_at)
+         VALUES ('email', 'Email', ?1, ?2, ?3, ?3)",
+    )?
+    .execute(rusqlite::params![
+        random_token()[..24].to_string(),
+        random_token(),
+        now_ms()
+    ])?;
+    Ok(InboxId(conn.last_insert_rowid()))
 }
 
 /// What an admin may set; `None` leaves a field as it is.

@@ -84,6 +84,18 @@ pub fn insert(conn: &Connection, m: &NewMail) -> rusqlite::Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Files to send with a queued mail (its headers hold their ids).
+pub fn set_attachments(conn: &Connection, id: i64, attachments: &[i64]) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE outbox SET headers = json_set(headers, '$.attachments', json(?2)) WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![
+        id,
+        serde_json::to_string(attachments).unwrap_or_else(|_| "[]".into())
+    ])?;
+    Ok(())
+}
+
 /// Queued mails whose time has come, oldest first.
 pub fn due(conn: &Connection, now: i64, limit: i64) -> rusqlite::Result<Vec<QueuedMail>> {
     conn.prepare_cached(

@@ -85,7 +85,14 @@ async fn round(
         return Ok(Duration::ZERO);
     };
     for mail in due {
-        let result = match mailer::build(&mail, settings, Vec::new()) {
+        let files = match files_for(db, mailroom, &mail).await {
+            Ok(files) => files,
+            Err(e) => {
+                record(db, mailroom, &mail, Err(SendError::Permanent(e))).await?;
+                continue;
+            }
+        };
+        let result = match mailer::build(&mail, settings, files) {
             Ok(message) => mailer::send(transport, message).await,
             // A mail that cannot be built never will be: say why and stop trying.
             Err(e) => Err(SendError::Permanent(format!("{e:#}"))),
@@ -96,6 +103,37 @@ async fn round(
         Duration::ZERO
     } else {
         Duration::from_millis(1)
+    })
+}
+
+/// The mail's attachments, read from disk. A file that is gone will not come back.
+async fn files_for(
+    db: &Db,
+    mailroom: &Mailroom,
+    mail: &QueuedMail,
+) -> Result<Vec<mailer::FileToSend>, String> {
+    if mail.headers.attachments.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = mail.headers.attachments.clone();
+    let dir = mailroom.config().attachments_dir();
+    // Read on the database's blocking threads, as files are.
+    db.read(move |c| {
+        let mut files = Vec::new();
+        for (path, mime, name) in crate::attachments::mail_files(c, &dir, &ids)? {
+            match std::fs::read(&path) {
+                Ok(bytes) => files.push(mailer::FileToSend { name, mime, bytes }),
+                Err(e) => return Ok(Err(format!("cannot read the attachment {name}: {e}"))),
+            }
+        }
+        Ok(Ok(files))
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(format!(
+            "cannot find the attachments: {}",
+            e.message(crate::i18n::Lang::En)
+        ))
     })
 }
 

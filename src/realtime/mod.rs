@@ -128,6 +128,12 @@ impl Hub {
         }
     }
 
+    /// Whether anyone listens on the topic now (a customer with the widget open).
+    pub fn has_subscribers(&self, topic: Topic) -> bool {
+        let topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());
+        topics.get(&topic).is_some_and(|s| s.receiver_count() > 0)
+    }
+
     /// How many consoles are connected right now.
     pub fn agent_sockets(&self) -> usize {
         let topics = self.topics.lock().unwrap_or_else(|p| p.into_inner());

@@ -18,7 +18,7 @@ fn fixture(name: &str) -> Vec<u8> {
     .unwrap()
 }
 
-async fn use_imap(owner: &mut Client, imap: &ImapServer, password: &str) -> Value {
+pub async fn use_imap(owner: &mut Client, imap: &ImapServer, password: &str) -> Value {
     let (s, b) = owner
         .put(
             "/api/settings/imap",
@@ -31,7 +31,7 @@ async fn use_imap(owner: &mut Client, imap: &ImapServer, password: &str) -> Valu
 }
 
 /// What became of the fetched mail, oldest first, once there are `n` entries.
-async fn wait_inbound(owner: &mut Client, n: usize) -> Vec<Value> {
+pub async fn wait_inbound(owner: &mut Client, n: usize) -> Vec<Value> {
     for _ in 0..300 {
         let (s, b) = owner.get("/api/mail/inbound").await;
         assert_eq!(s, 200, "{b}");
@@ -45,7 +45,7 @@ async fn wait_inbound(owner: &mut Client, n: usize) -> Vec<Value> {
     panic!("fewer than {n} mails taken");
 }
 
-fn mail(from: &str, message_id: &str, in_reply_to: Option<&str>, extra: &str, body: &str) -> Vec<u8> {
+pub fn mail(from: &str, message_id: &str, in_reply_to: Option<&str>, extra: &str, body: &str) -> Vec<u8> {
     let reply = in_reply_to
         .map(|r| format!("In-Reply-To: <{r}>\r\nReferences: <{r}>\r\n"))
         .unwrap_or_default();

@@ -11,6 +11,7 @@ mod bad_input;
 mod chat;
 mod cli;
 mod contacts;
+mod email_chat;
 mod email_inbox;
 mod inbox_tools;
 mod mail;

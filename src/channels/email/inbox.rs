@@ -12,6 +12,17 @@ use crate::error::{AppError, AppResult};
 
 const KEY: &str = "imap";
 
+/// What a mail that answers nothing of ours becomes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NewThreads {
+    /// A ticket (and the customer gets the ticket's confirmation).
+    #[default]
+    Ticket,
+    /// A conversation in the email inbox, answered like a chat, by mail.
+    Conversation,
+}
+
 /// The mailbox kefu reads (the password is never shown again).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxSettings {
@@ -24,6 +35,8 @@ pub struct InboxSettings {
     pub folder: String,
     /// Seconds between looks when the server cannot push (no IDLE).
     pub poll_secs: u64,
+    #[serde(default)]
+    pub new_threads: NewThreads,
 }
 
 impl InboxSettings {
@@ -54,6 +67,8 @@ pub struct InboxUpdate {
     pub password: Option<String>,
     pub folder: Option<String>,
     pub poll_secs: Option<u64>,
+    /// Left out: as before (a ticket at first).
+    pub new_threads: Option<NewThreads>,
 }
 
 /// Where reading stands, for the console.
@@ -79,6 +94,7 @@ pub struct InboxView {
     pub password_set: bool,
     pub folder: String,
     pub poll_secs: u64,
+    pub new_threads: NewThreads,
     pub status: InboxStatus,
 }
 
@@ -104,6 +120,7 @@ pub fn view(c: &Connection) -> rusqlite::Result<InboxView> {
             password_set: !s.password.is_empty(),
             folder: s.folder,
             poll_secs: s.poll_secs,
+            new_threads: s.new_threads,
             host: s.host,
             username: s.username,
             status,
@@ -117,6 +134,7 @@ pub fn view(c: &Connection) -> rusqlite::Result<InboxView> {
             password_set: false,
             folder: "INBOX".into(),
             poll_secs: 60,
+            new_threads: NewThreads::Ticket,
             status,
         },
     })
@@ -153,6 +171,9 @@ pub fn save(c: &Connection, u: InboxUpdate) -> AppResult<InboxSettings> {
         tls: u.tls,
         folder: folder.unwrap_or_else(|| "INBOX".into()),
         poll_secs,
+        new_threads: u
+            .new_threads
+            .unwrap_or_else(|| old.as_ref().map(|o| o.new_threads).unwrap_or_default()),
         host,
         username,
         password,
@@ -231,13 +252,15 @@ pub struct InboundMail {
     pub from_email: Option<String>,
     pub subject: String,
     pub size: i64,
-    /// new_ticket, ticket_reply, duplicate, own, ignored, rejected or too_large.
+    /// new_ticket, ticket_reply, new_conversation, conversation_reply, duplicate, own,
+    /// ignored, rejected or too_large.
     pub outcome: String,
     /// Why: auto_reply, bounce, bulk, not_a_mail, no_sender, not_participant…
     pub reason: Option<String>,
     pub ticket_id: Option<i64>,
     /// The ticket's number as people say it (#1001).
     pub ticket_number: Option<i64>,
+    pub conversation_id: Option<i64>,
     pub received_at: i64,
 }
 
@@ -252,13 +275,15 @@ fn inbound_from_row(r: &Row) -> rusqlite::Result<InboundMail> {
         ticket_id: r.get(6)?,
         received_at: r.get(7)?,
         ticket_number: r.get(8)?,
+        conversation_id: r.get(9)?,
     })
 }
 
 /// The log, newest first, 50 entries older than `before`.
 pub fn inbound(c: &Connection, before: i64) -> rusqlite::Result<Vec<InboundMail>> {
     c.prepare_cached(
-        "SELECT m.id, m.from_email, m.subject, m.size, m.outcome, m.reason, m.ticket_id, m.received_at, t.number
+        "SELECT m.id, m.from_email, m.subject, m.size, m.outcome, m.reason, m.ticket_id, m.received_at, t.number,
+             m.conversation_id
          FROM inbound_mail m LEFT JOIN tickets t ON t.id = m.ticket_id
          WHERE m.id < ?1 ORDER BY m.id DESC LIMIT 50",
     )?

@@ -1,15 +1,18 @@
-//! What becomes of one fetched mail: a reply in a ticket's thread, a new ticket,
-//! or a record of why neither (a duplicate, our own mail, a robot, unreadable).
-//! Every mail is recorded with its original bytes, whatever became of it.
+//! What becomes of one fetched mail: a reply in a ticket's or a conversation's
+//! thread, a new ticket or conversation (as the inbox's setting says), or a record
+//! of why none (a duplicate, our own mail, a robot, unreadable). Every mail is
+//! recorded with its original bytes, whatever became of it.
 
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
 
+use super::inbox::{self, NewThreads};
 use super::parse::{self, Automatic, ParseError, ParsedMail};
 use super::quote;
 use crate::attachments::{self, Saved};
 use crate::contacts::ContactId;
+use crate::conversations::{self, ConversationId, MailMessage, Unpublished};
 use crate::error::AppResult;
 use crate::notify::Mailroom;
 use crate::tickets::{self, ContactRef, MailReply, NewTicket, TicketId};
@@ -53,6 +56,8 @@ pub fn prepare(dir: &Path, uid: u32, raw: Vec<u8>) -> AppResult<Prepared> {
 pub enum Outcome {
     NewTicket,
     TicketReply,
+    NewConversation,
+    ConversationReply,
     Duplicate,
     Own,
     Ignored,
@@ -65,6 +70,8 @@ impl Outcome {
         match self {
             Outcome::NewTicket => "new_ticket",
             Outcome::TicketReply => "ticket_reply",
+            Outcome::NewConversation => "new_conversation",
+            Outcome::ConversationReply => "conversation_reply",
             Outcome::Duplicate => "duplicate",
             Outcome::Own => "own",
             Outcome::Ignored => "ignored",
@@ -93,13 +100,14 @@ struct Record<'a> {
     outcome: Outcome,
     reason: Option<&'a str>,
     ticket: Option<TicketId>,
+    conversation: Option<ConversationId>,
 }
 
 fn record(c: &Connection, r: &Record) -> rusqlite::Result<()> {
     c.prepare_cached(
         "INSERT INTO inbound_mail (uid_validity, uid, message_id, from_email, subject, size, raw, outcome, reason,
-             ticket_id, received_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             ticket_id, received_at, conversation_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
          ON CONFLICT (uid_validity, uid) DO NOTHING",
     )?
     .execute(rusqlite::params![
@@ -113,7 +121,8 @@ fn record(c: &Connection, r: &Record) -> rusqlite::Result<()> {
         r.outcome.as_str(),
         r.reason,
         r.ticket,
-        now_ms()
+        now_ms(),
+        r.conversation,
     ])?;
     Ok(())
 }
@@ -133,6 +142,7 @@ pub fn too_large(c: &Connection, validity: u32, uid: u32, size: u32) -> rusqlite
             outcome: Outcome::TooLarge,
             reason: None,
             ticket: None,
+            conversation: None,
         },
     )
 }
@@ -149,29 +159,48 @@ fn seen(c: &Connection, validity: u32, uid: u32, message_id: Option<&str>) -> ru
             .exists([mid])?)
 }
 
-/// The ticket this mail answers: by the reply token we put in our Message-IDs and
-/// Reply-To, else by the customer's own earlier mail in its References.
-fn thread_of(c: &Connection, mail: &ParsedMail) -> rusqlite::Result<Option<(TicketId, Option<String>)>> {
-    let by_token = match parse::reply_token(mail) {
-        Some(token) => c
+/// What a mail answers.
+#[derive(Clone, Copy)]
+enum Answers {
+    Ticket(TicketId),
+    Conversation(ConversationId),
+}
+
+/// The ticket or conversation this mail answers, with that customer's address: by
+/// the reply token we put in our Message-IDs and Reply-To, else by the customer's
+/// own earlier mail in its References.
+fn thread_of(c: &Connection, mail: &ParsedMail) -> rusqlite::Result<Option<(Answers, Option<String>)>> {
+    if let Some(token) = parse::reply_token(mail) {
+        let ticket = c
             .prepare_cached(
                 "SELECT t.id, ct.email FROM tickets t JOIN contacts ct ON ct.id = t.contact_id
-                             WHERE t.thread_token = lower(?1)",
+                 WHERE t.thread_token = lower(?1)",
             )?
-            .query_row([token], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?,
-        None => None,
-    };
-    if by_token.is_some() {
-        return Ok(by_token);
+            .query_row([&token], |r| Ok((Answers::Ticket(r.get(0)?), r.get(1)?)))
+            .optional()?;
+        if ticket.is_some() {
+            return Ok(ticket);
+        }
+        if let Some((id, email)) = conversations::by_token(c, &token)? {
+            return Ok(Some((Answers::Conversation(id), email)));
+        }
     }
     for id in mail.in_reply_to.iter().chain(mail.references.iter().rev()) {
         let found = c
             .prepare_cached(
-                "SELECT t.id, ct.email FROM inbound_mail m JOIN tickets t ON t.id = m.ticket_id
-                 JOIN contacts ct ON ct.id = t.contact_id WHERE m.message_id = ?1",
+                "SELECT m.ticket_id, m.conversation_id, ct.email FROM inbound_mail m
+                 LEFT JOIN tickets t ON t.id = m.ticket_id
+                 LEFT JOIN conversations cv ON cv.id = m.conversation_id
+                 JOIN contacts ct ON ct.id = coalesce(t.contact_id, cv.contact_id)
+                 WHERE m.message_id = ?1",
             )?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_row([id], |r| {
+                let answers = match r.get::<_, Option<TicketId>>(0)? {
+                    Some(t) => Answers::Ticket(t),
+                    None => Answers::Conversation(r.get(1)?),
+                };
+                Ok((answers, r.get(2)?))
+            })
             .optional()?;
         if found.is_some() {
             return Ok(found);
@@ -192,9 +221,10 @@ pub fn apply_or_reject(
     mailroom: &Mailroom,
     validity: u32,
     p: &Prepared,
+    news: &mut Vec<Unpublished>,
 ) -> AppResult<Outcome> {
     c.execute_batch("SAVEPOINT one_mail")?;
-    match apply(c, mailroom, validity, p) {
+    match apply(c, mailroom, validity, p, news) {
         Ok(outcome) => {
             c.execute_batch("RELEASE one_mail")?;
             Ok(outcome)
@@ -222,6 +252,7 @@ pub fn apply_or_reject(
                     outcome: Outcome::Rejected,
                     reason: Some(e.code),
                     ticket: None,
+                    conversation: None,
                 },
             )?;
             Ok(Outcome::Rejected)
@@ -230,8 +261,15 @@ pub fn apply_or_reject(
     }
 }
 
-/// Stores one mail inside the caller's transaction; says what became of it.
-pub fn apply(c: &Connection, mailroom: &Mailroom, validity: u32, p: &Prepared) -> AppResult<Outcome> {
+/// Stores one mail inside the caller's transaction; says what became of it. What
+/// the consoles must be told once it is committed goes into `news`.
+pub fn apply(
+    c: &Connection,
+    mailroom: &Mailroom,
+    validity: u32,
+    p: &Prepared,
+    news: &mut Vec<Unpublished>,
+) -> AppResult<Outcome> {
     let mut rec = Record {
         validity,
         uid: p.uid,
@@ -243,6 +281,7 @@ pub fn apply(c: &Connection, mailroom: &Mailroom, validity: u32, p: &Prepared) -
         outcome: Outcome::Rejected,
         reason: None,
         ticket: None,
+        conversation: None,
     };
     let mail = match &p.parsed {
         Ok(mail) => mail,
@@ -281,7 +320,7 @@ pub fn apply(c: &Connection, mailroom: &Mailroom, validity: u32, p: &Prepared) -
     let thread = thread_of(c, mail)?;
     let participant = |email: &Option<String>| email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(from));
     match thread {
-        Some((ticket, email)) if participant(&email) => {
+        Some((Answers::Ticket(ticket), email)) if participant(&email) => {
             let contact: ContactId =
                 c.query_row("SELECT contact_id FROM tickets WHERE id = ?1", [ticket], |r| {
                     r.get(0)
@@ -298,6 +337,32 @@ pub fn apply(c: &Connection, mailroom: &Mailroom, validity: u32, p: &Prepared) -
             rec.reason = automatic;
             rec.ticket = Some(ticket);
         }
+        Some((Answers::Conversation(conversation), email)) if participant(&email) => {
+            rec.conversation = Some(conversation);
+            if automatic.is_some() {
+                // An out-of-office answer to our reply: nothing for an agent to do.
+                rec.outcome = Outcome::Ignored;
+                rec.reason = automatic;
+            } else {
+                let (inbox_id, contact_id) = c.query_row(
+                    "SELECT inbox_id, contact_id FROM conversations WHERE id = ?1",
+                    [conversation],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?;
+                let (_, unpublished) = conversations::ingest_mail(
+                    c,
+                    MailMessage {
+                        inbox_id,
+                        contact_id,
+                        body: folded.visible.trim().to_string(),
+                        message_id: mail.message_id.clone(),
+                        files: files(c, p, contact_id)?,
+                    },
+                )?;
+                news.push(unpublished);
+                rec.outcome = Outcome::ConversationReply;
+            }
+        }
         _ if automatic.is_some() => {
             // A robot's mail that answers nothing of ours: no ticket, and no answer.
             rec.outcome = Outcome::Ignored;
@@ -311,36 +376,79 @@ pub fn apply(c: &Connection, mailroom: &Mailroom, validity: u32, p: &Prepared) -
                 .unwrap_or_default();
             let zh = looks_chinese(&format!("{} {}", mail.subject, mail.text));
             let contact = email_contact(c, from, &name, if zh { "zh-CN" } else { "en" })?;
-            let (ticket, _) = tickets::open_in(
-                c,
-                mailroom,
-                None,
-                NewTicket {
-                    subject: subject_of(mail),
-                    request: folded.visible.trim().chars().take(tickets::TEXT_MAX).collect(),
-                    contact: ContactRef::Id(contact),
-                    type_id: None,
-                    priority: None,
-                    team_id: None,
-                    assignee_id: None,
-                    order_ref: None,
-                    due_at: None,
-                    conversation_id: None,
-                    notify_customer: true,
-                    source: "email",
-                },
-                mail.message_id.as_deref(),
-            )?;
-            for a in files(c, p, contact)? {
-                tickets::attach_in(c, ticket.id, a)?;
-            }
-            rec.outcome = Outcome::NewTicket;
             rec.reason = other.map(|_| "not_participant");
-            rec.ticket = Some(ticket.id);
+            let new_threads = inbox::load(c)?.map(|s| s.new_threads).unwrap_or_default();
+            if new_threads == NewThreads::Conversation {
+                let (conversation, unpublished) = conversations::ingest_mail(
+                    c,
+                    MailMessage {
+                        inbox_id: crate::inboxes::email_inbox(c)?,
+                        contact_id: contact,
+                        body: first_words(mail, &folded.visible),
+                        message_id: mail.message_id.clone(),
+                        files: files(c, p, contact)?,
+                    },
+                )?;
+                news.push(unpublished);
+                rec.outcome = Outcome::NewConversation;
+                rec.conversation = Some(conversation);
+            } else {
+                let ticket = new_ticket(c, mailroom, p, mail, contact, &folded.visible)?;
+                rec.outcome = Outcome::NewTicket;
+                rec.ticket = Some(ticket);
+            }
         }
     }
     record(c, &rec)?;
     Ok(rec.outcome)
+}
+
+fn new_ticket(
+    c: &Connection,
+    mailroom: &Mailroom,
+    p: &Prepared,
+    mail: &ParsedMail,
+    contact: ContactId,
+    visible: &str,
+) -> AppResult<TicketId> {
+    let (ticket, _) = tickets::open_in(
+        c,
+        mailroom,
+        None,
+        NewTicket {
+            subject: subject_of(mail),
+            request: visible.trim().chars().take(tickets::TEXT_MAX).collect(),
+            contact: ContactRef::Id(contact),
+            type_id: None,
+            priority: None,
+            team_id: None,
+            assignee_id: None,
+            order_ref: None,
+            due_at: None,
+            conversation_id: None,
+            notify_customer: true,
+            source: "email",
+        },
+        mail.message_id.as_deref(),
+    )?;
+    for a in files(c, p, contact)? {
+        tickets::attach_in(c, ticket.id, a)?;
+    }
+    Ok(ticket.id)
+}
+
+/// A new conversation by mail starts with its subject, as a chat would with the
+/// first line: an agent reading the inbox sees what it is about.
+fn first_words(mail: &ParsedMail, visible: &str) -> String {
+    let body = visible.trim();
+    let subject = mail.subject.trim();
+    if subject.is_empty() || body.starts_with(subject) {
+        body.to_string()
+    } else if body.is_empty() {
+        subject.to_string()
+    } else {
+        format!("{subject}\n\n{body}")
+    }
 }
 
 /// The contact with this address (or a new one), named as their mail says; their

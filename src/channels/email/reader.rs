@@ -136,20 +136,22 @@ pub async fn take_new(state: &AppState, mailbox: &mut Mailbox) -> Result<usize, 
         let large: Vec<(u32, u32)> = large.iter().map(|e| (e.uid, e.size)).collect();
         let upto = chunk.iter().map(|e| e.uid).max().unwrap_or(after);
         let room = state.mailroom.clone();
-        state
+        let news = state
             .db
             .write(move |c| {
+                let mut news = Vec::new();
                 for p in &prepared {
-                    ingest::apply_or_reject(c, &room, validity, p)?;
+                    ingest::apply_or_reject(c, &room, validity, p, &mut news)?;
                 }
                 for (uid, size) in &large {
                     ingest::too_large(c, validity, *uid, *size)?;
                 }
                 inbox::advance(c, validity, upto, now_ms())?;
-                Ok(())
+                Ok(news)
             })
             .await?;
         state.mailroom.tickets_changed();
+        crate::conversations::publish_mail(&state.db, &state.hub, news).await;
     }
     Ok(taken)
 }

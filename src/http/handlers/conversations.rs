@@ -151,6 +151,7 @@ pub async fn reply(
     let message = conversations::reply(
         &state.db,
         &state.hub,
+        &state.mailroom,
         me.agent_id,
         ConversationId(*id),
         &b.body,
@@ -159,6 +160,37 @@ pub async fn reply(
     )
     .await?;
     Ok(HttpResponse::Created().json(MessageResponse { message }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct TranscriptBody {
+    /// Where to send it; the customer's address when left out.
+    to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TranscriptResponse {
+    mail: crate::notify::Delivery,
+}
+
+/// Email a copy of the chat (without private notes) to the customer.
+#[utoipa::path(tag = "conversations", params(("id" = i64, Path)), request_body = TranscriptBody,
+    responses((status = 202, body = TranscriptResponse),
+        (status = 400, body = ErrorBody, description = "`contact_has_no_email`, `email_invalid`"),
+        (status = 404, body = ErrorBody)),
+    security(("session" = [])))]
+#[post("/conversations/{id}/transcript")]
+pub async fn transcript(
+    state: web::Data<AppState>,
+    me: SessionAgent,
+    id: web::Path<i64>,
+    body: Body<TranscriptBody>,
+) -> AppResult<HttpResponse> {
+    let to = body.parse()?.into_inner().to.filter(|t| !t.trim().is_empty());
+    let mail =
+        conversations::send_transcript(&state.db, &state.mailroom, me.agent_id, ConversationId(*id), to)
+            .await?;
+    Ok(HttpResponse::Accepted().json(TranscriptResponse { mail }))
 }
 
 #[derive(Deserialize, ToSchema)]

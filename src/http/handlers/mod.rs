@@ -79,6 +79,7 @@ macro_rules! api_handlers {
             conversations::assign,
             conversations::mark_read,
             conversations::set_typing,
+            conversations::transcript,
             labels::set_on_conversation,
             attachments::upload,
             labels::list,
