@@ -1,12 +1,13 @@
 // Images in the chat: the checks made before an upload, the upload, the pending
-// image's life in the outbox, and the picture shown in a bubble.
+// image's life in the outbox, and the picture shown in a bubble. A file that is
+// not an image (one the customer sent by email, say) shows as a download link.
 //
 // An image is an outbox item like a text message ({ client_id, body: '' }) that
 // first needs its upload: until kefu has the file the item holds the File and a
 // preview (memory only: a File cannot be kept across a reload) and the link
 // does not send it. Once uploaded, `attachment_id` is kept in the stored outbox,
 // so the message is sent exactly once like any other, whatever the connection.
-import { api, h, t } from './util.js';
+import { api, currentLang, h, icon, t } from './util.js';
 
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 export const MAX_IMAGE = 5 * 1024 * 1024;
@@ -30,6 +31,26 @@ export function picture(src, href, onLoad) {
   return href
     ? h('a', { class: 'pic', href, target: '_blank', rel: 'noopener noreferrer', title: t('widget.image_open') }, img)
     : h('span', { class: 'pic' }, img);
+}
+
+/** Whether an attachment is a picture to draw in the bubble (anything else is a download). */
+export const isPicture = (a) => String((a && a.mime) || '').startsWith('image/');
+
+/** A size for people: "820 KB", "3.4 MB". */
+function fileSize(bytes) {
+  const n = Math.max(0, Number(bytes) || 0);
+  const mb = n / (1024 * 1024);
+  const num = (x) => new Intl.NumberFormat(currentLang(), { maximumFractionDigits: x < 10 ? 1 : 0 }).format(x);
+  return mb >= 1 ? `${num(mb)} MB` : `${num(Math.max(1, Math.ceil(n / 1024)))} KB`;
+}
+
+/** A file that is not an image, at kefu's own `href`: a link that downloads it, with its name and size. */
+export function fileLink(a, href) {
+  const name = a.filename || t('widget.file');
+  return h('a', { class: 'bubble file', href, download: a.filename || '', testid: 'widget-file',
+    title: t('widget.file_download', { name }) },
+  icon('file'), h('span', { class: 'fname', testid: 'widget-file-name' }, name),
+  a.size ? h('span', { class: 'fsize', testid: 'widget-file-size' }, fileSize(a.size)) : null);
 }
 
 /** The stored form of an attachment (from the server or an old outbox), or null. */

@@ -3,7 +3,7 @@
 // open). After every (re)connect: fetch what was missed, then send the
 // outbox once. Duplicate sends are harmless: the server deduplicates by
 // client_id.
-import { api } from './util.js';
+import { api, currentLang } from './util.js';
 
 const OPEN_TIMEOUT = 10000; // a socket not open by then counts as failed
 const HEALTHY_AFTER = 10000; // a socket that lived this long (or spoke) was not a failure
@@ -50,7 +50,8 @@ export function createLink(hooks) {
 
   function wsUrl() {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    return `${proto}//${location.host}/api/widget/ws?visitor=${encodeURIComponent(token)}`;
+    // The widget's language for the server's error texts (not always the browser's).
+    return `${proto}//${location.host}/api/widget/ws?visitor=${encodeURIComponent(token)}&lang=${currentLang()}`;
   }
 
   // ---- websocket ----

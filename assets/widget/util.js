@@ -32,6 +32,7 @@ const ICONS = {
   double: 'M2.5 12.5l4 4L16 7M11 15.5l1 1L21.5 7',
   clock: 'M12 4a8 8 0 1 1 0 16 8 8 0 0 1 0-16zM12 8v4.5l3 2',
   alert: 'M12 4a8 8 0 1 1 0 16 8 8 0 0 1 0-16zM12 8v5M12 16v.5',
+  file: 'M6.5 3.5h7.5l4 4v13h-11.5zM13.5 3.5v4.5h4.5M12 11v6M9.5 14.5 12 17l2.5-2.5',
   image: 'M5 4.5h14A1.5 1.5 0 0 1 20.5 6v12a1.5 1.5 0 0 1-1.5 1.5H5A1.5 1.5 0 0 1 3.5 18V6A1.5 1.5 0 0 1 5 4.5zM3.5 16l5-5 4.5 4.5 2.5-2.5 5 5M15.5 8.5v.5',
 };
 
@@ -199,7 +200,9 @@ export function setVisitor(token) {
  * hangs on a dead connection.
  */
 export async function request(method, path, body, { signal, timeout = 20000 } = {}) {
-  const headers = { Accept: 'application/json' };
+  // The server's error texts in the widget's language, which may not be the
+  // browser's (the page or the customer chose another).
+  const headers = { Accept: 'application/json', 'Accept-Language': lang };
   if (visitor) headers['X-Kefu-Visitor'] = visitor;
   const ctl = new AbortController();
   const timer = setTimeout(() => ctl.abort(), timeout);

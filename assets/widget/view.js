@@ -2,7 +2,7 @@
 // composer (or the pre-chat form before the first message). All text from
 // customers and agents goes in as text nodes.
 import { fmtTime, h, icon, t } from './util.js';
-import { IMAGE_TYPES, localUrl, picture } from './image.js';
+import { fileLink, IMAGE_TYPES, isPicture, localUrl, picture } from './image.js';
 
 export const MAX_BODY = 5000;
 const COUNTER_FROM = 4500;
@@ -308,14 +308,17 @@ export function createView(root, st, act) {
     const state = m.pending ? (m.failed ? 'failed' : 'sending') : m.delivery || 'sent';
     const label = m.uploading ? t('widget.uploading') : t(`widget.state_${state}`);
     const full = m.attachment && localUrl(m.attachment.url);
-    const pic = m.preview || full ? picture(m.preview || full, full, stickToBottom) : null;
+    // The customer's own uploads are images; a file from an email may be anything.
+    const file = !m.pending && full && !isPicture(m.attachment) ? fileLink(m.attachment, full) : null;
+    const pic = !file && (m.preview || full) ? picture(m.preview || full, full, stickToBottom) : null;
     return h('div', {
       class: `msg ${mine ? 'me' : 'them'}`, testid: 'widget-msg', 'data-sender': m.sender,
       'data-state': mine ? state : null, 'data-key': key,
     },
     showName ? h('div', { class: 'who' }, nameOf(m)) : null,
     pic,
-    m.body || !pic ? h('div', { class: 'bubble' }, linkify(m.body)) : null,
+    file,
+    m.body || !(pic || file) ? h('div', { class: 'bubble' }, linkify(m.body)) : null,
     h('div', { class: 'meta' }, m.created_at ? h('time', null, fmtTime(m.created_at)) : null,
       mine ? h('span', { class: `tick ${state}`, title: label },
         icon(TICK[state]), h('span', { class: state === 'sending' ? null : 'sr' }, label)) : null),

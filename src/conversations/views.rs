@@ -36,6 +36,8 @@ pub struct Message {
 /// Where the emailed copy of a reply stands.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct MessageMail {
+    /// The outbox row: `POST /api/mail/{id}/retry` sends a failed one again.
+    pub id: i64,
     pub to_email: String,
     /// queued / sent / failed
     pub status: String,
@@ -44,7 +46,7 @@ pub struct MessageMail {
 
 const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.sender_kind, m.sender_agent_id, a.name, m.body, \
     m.private, m.external_id, m.delivery, m.created_at, at.id, at.token, at.mime, at.size, at.filename, m.via, \
-    o.to_email, o.status, o.last_error";
+    o.to_email, o.status, o.last_error, o.id";
 
 /// Joins for `MESSAGE_COLUMNS`.
 const MESSAGE_JOINS: &str = "LEFT JOIN agents a ON a.id = m.sender_agent_id LEFT JOIN attachments at ON at.id = m.attachment_id \
@@ -79,6 +81,7 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
                 to_email,
                 status: r.get(17)?,
                 last_error: r.get(18)?,
+                id: r.get(19)?,
             }),
             None => None,
         },
@@ -160,6 +163,8 @@ pub struct LastMessage {
     pub body: String,
     /// It carries an image.
     pub image: bool,
+    /// It carries another kind of file (from an email).
+    pub file: bool,
     pub created_at: i64,
 }
 
@@ -168,6 +173,8 @@ pub struct LastMessage {
 pub struct ConversationSummary {
     pub id: ConversationId,
     pub inbox_id: InboxId,
+    /// `web` (the widget) or `email`.
+    pub inbox_kind: String,
     pub contact: ContactBrief,
     pub status: Status,
     pub team_id: Option<TeamId>,
@@ -193,13 +200,16 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.inbox_id, c.contact_id, ct.name, ct
     c.assignee_id, a.name, c.priority, c.agent_unread, c.waiting_since, c.snoozed_until, c.first_reply_at, \
     c.resolved_at, c.last_message_at, c.created_at, \
     (SELECT json_object('sender', m.sender_kind, 'body', substr(m.body, 1, 200), \
-       'image', m.attachment_id IS NOT NULL, 'created_at', m.created_at) \
-       FROM messages m WHERE m.conversation_id = c.id AND m.private = 0 ORDER BY m.id DESC LIMIT 1), \
+       'image', coalesce(f.mime LIKE 'image/%', 0), 'file', coalesce(f.mime NOT LIKE 'image/%', 0), \
+       'created_at', m.created_at) \
+       FROM messages m LEFT JOIN attachments f ON f.id = m.attachment_id \
+       WHERE m.conversation_id = c.id AND m.private = 0 ORDER BY m.id DESC LIMIT 1), \
     CASE WHEN c.status = 'queued' THEN 1 + (SELECT count(*) FROM conversations q WHERE q.status = 'queued' \
        AND (q.priority > c.priority OR (q.priority = c.priority AND (q.waiting_since < c.waiting_since \
        OR (q.waiting_since = c.waiting_since AND q.id < c.id))))) END, \
     (SELECT json_group_array(json_object('id', l.id, 'name', l.name, 'color', l.color)) \
-       FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.conversation_id = c.id) \
+       FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.conversation_id = c.id), \
+    (SELECT kind FROM inboxes WHERE id = c.inbox_id) \
     FROM conversations c JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN agents a ON a.id = c.assignee_id";
 
 fn summary_from_row(r: &Row) -> rusqlite::Result<ConversationSummary> {
@@ -210,12 +220,14 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<ConversationSummary> {
             sender: Sender::parse(v["sender"].as_str()?)?,
             body: v["body"].as_str()?.to_string(),
             image: v["image"].as_i64() == Some(1),
+            file: v["file"].as_i64() == Some(1),
             created_at: v["created_at"].as_i64()?,
         })
     });
     Ok(ConversationSummary {
         id: r.get(0)?,
         inbox_id: r.get(1)?,
+        inbox_kind: r.get(20)?,
         contact: ContactBrief {
             id: r.get(2)?,
             name: r.get(3)?,

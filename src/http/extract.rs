@@ -181,8 +181,6 @@ impl FromRequest for Client {
     }
 }
 
-/// The caller's language: their saved choice, else the `kefu_lang` cookie the console
-/// sets, else `Accept-Language`, else English.
 /// The `Origin` of a request from another site; `None` when there is none or it is
 /// kefu's own (the widget's frame and the console are served by kefu, and browsers
 /// send `Origin` on their same-origin POSTs and websocket handshakes too).
@@ -195,6 +193,8 @@ pub fn foreign_origin(req: &HttpRequest) -> Option<String> {
     (!own).then(|| origin.to_string())
 }
 
+/// The caller's language: their saved choice, else the `kefu_lang` cookie the console
+/// sets, else `Accept-Language`, else English.
 pub fn request_lang(req: &HttpRequest) -> Lang {
     if let Some(Principal {
         auth: Auth::Session { locale: Some(l), .. },

@@ -231,6 +231,8 @@ async fn next_visitor_event(own: &mut Events, presence: &mut Events) -> Result<A
 pub struct VisitorQuery {
     /// The visitor token from `POST /api/widget/session`.
     visitor: String,
+    /// `zh-CN` or `en`: the widget's language, for error texts (else `Accept-Language`).
+    lang: Option<String>,
 }
 
 /// The widget's live connection.
@@ -243,8 +245,13 @@ pub async fn visitor_socket(
     q: web::Query<VisitorQuery>,
 ) -> Result<HttpResponse, actix_web::Error> {
     let state = app_state(&req);
-    let visitor = channel::authenticate(&state.db, q.into_inner().visitor).await?;
-    let lang = request_lang(&req);
+    let q = q.into_inner();
+    let visitor = channel::authenticate(&state.db, q.visitor).await?;
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::from_tag)
+        .unwrap_or_else(|| request_lang(&req));
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream.aggregate_continuations().max_continuation_size(MAX_FRAME);
     let closing = state.closing.subscribe();

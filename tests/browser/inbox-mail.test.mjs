@@ -133,7 +133,7 @@ for (const vp of VIEWPORTS) {
       const view = await imapView();
       assert.deepEqual({ ...view, status: undefined }, {
         configured: true, host: '127.0.0.1', port: closedPort, tls: 'none', username: 'service@shop.example',
-        password_set: true, folder: 'INBOX', poll_secs: 30, status: undefined });
+        password_set: true, folder: 'INBOX', poll_secs: 30, new_threads: 'ticket', status: undefined });
       assert.ok(!JSON.stringify(view).includes('imap-secret'), 'the password never comes back');
 
       // The reader tries at once and fails: the status line says so, within seconds.

@@ -98,7 +98,7 @@ function onFrame(frame) {
     announceMessage({
       conversationId: s.id,
       title: contactName(s.contact),
-      body: s.last_message ? s.last_message.body || t('inbox.image.preview') : '',
+      body: s.last_message ? s.last_message.body || t(s.last_message.file ? 'inbox.file.preview' : 'inbox.image.preview') : '',
     });
   }
   emit();

@@ -7,14 +7,13 @@ import { contactName } from '../desk.js';
 import { h, initial, mount } from '../dom.js';
 import { icon } from '../icons.js';
 import { currentLang, fmtDateTime, t } from '../i18n.js';
-import { isAdmin } from '../session.js';
+import { inboxName, loadInboxes } from '../inbox-kinds.js';
 import { fmtListTime } from '../time.js';
 import { badge, loadError } from '../ui.js';
 import { confirmMerge, editContact } from './contact-edit.js';
 import { STATUS_BADGE } from './inbox-list.js';
 
 const ITEMS_SHOWN = 3;
-let inboxNames = null;
 
 function fact(label, value, testid) {
   if (value === null || value === undefined || value === '') return [];
@@ -58,7 +57,7 @@ function orderCard(o) {
 }
 
 function identityText(idn) {
-  const inbox = (inboxNames && inboxNames.get(idn.inbox_id)) || t('inbox.contact.inbox_n', { id: idn.inbox_id });
+  const inbox = inboxName(idn.inbox_id) || t('inbox.contact.inbox_n', { id: idn.inbox_id });
   return idn.kind === 'user' && idn.external_id
     ? t('inbox.contact.identity_user', { inbox, id: idn.external_id })
     : t('inbox.contact.identity_visitor', { inbox });
@@ -71,16 +70,6 @@ function attrValue(v) {
 
 function section(title, testid, ...children) {
   return h('section', { class: 'side-section', testid }, h('h3', { class: 'facts-title' }, title), ...children);
-}
-
-async function loadInboxNames() {
-  if (inboxNames || !isAdmin()) return;
-  try {
-    const { inboxes } = await api.get('/api/inboxes');
-    inboxNames = new Map(inboxes.map((i) => [i.id, i.name]));
-  } catch {
-    // Identities then say "inbox #3".
-  }
 }
 
 /**
@@ -109,7 +98,7 @@ export function createContactPanel({ conversationId, onChanged, onBack }) {
     const mine = (seq += 1);
     try {
       const [d, dup] = await Promise.all([api.get(`/api/contacts/${cid}`),
-        api.get(`/api/contacts/${cid}/duplicates`), loadInboxNames()]);
+        api.get(`/api/contacts/${cid}/duplicates`), loadInboxes()]);
       if (mine !== seq) return;
       full = d;
       // A phone cleared to "" is stored as "" and would match every other cleared one.
@@ -224,7 +213,7 @@ export function createContactPanel({ conversationId, onChanged, onBack }) {
           h('span', { class: 'prev-top' },
             h('span', { class: ['badge', `badge-${STATUS_BADGE[c.status] || 'muted'}`] }, t(`status.${c.status}`)),
             h('span', { class: 'prev-time' }, fmtListTime(c.last_message_at))),
-          h('span', { class: 'prev-text' }, c.last_message ? c.last_message.body || t('inbox.image.preview')
+          h('span', { class: 'prev-text' }, c.last_message ? c.last_message.body || t(c.last_message.file ? 'inbox.file.preview' : 'inbox.image.preview')
             : t('inbox.no_messages'))))))
       : h('p', { class: 'hint' }, t('inbox.contact.no_previous')));
   }

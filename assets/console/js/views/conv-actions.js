@@ -1,13 +1,14 @@
-// A conversation's header, pickers for its actions (assign, team, snooze)
-// and the phone's "more" menu. Pickers are dialogs: centred on wide screens, a
-// bottom sheet under the thumb on phones.
+// A conversation's header, pickers for its actions (assign, team, snooze),
+// "Email transcript" and the phone's "more" menu. Pickers are dialogs: centred
+// on wide screens, a bottom sheet under the thumb on phones.
 import { h, initial, mount } from '../dom.js';
+import { field, form } from '../forms.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { session } from '../session.js';
 import { fmtShort, fmtWaiting, snoozePresets } from '../time.js';
 import { openDialog } from '../ui.js';
-import { STATUS_BADGE } from './inbox-list.js';
+import { mailMark, STATUS_BADGE } from './inbox-list.js';
 
 /**
  * A list of choices in a dialog. Each choice: { key, label, sub?, lead?,
@@ -89,6 +90,40 @@ export function pickSnooze({ onPick }) {
 }
 
 /**
+ * "Email transcript": a copy of the chat to the customer's address (filled
+ * in, editable) or another. `send(to)` posts it ('' for the customer's own
+ * address) and throws what the server refused; that shows in the dialog.
+ */
+export function transcriptDialog({ email, send }) {
+  const dlg = openDialog({ title: t('inbox.transcript.title'), testid: 'transcript-dialog' });
+  const to = field({ label: t('inbox.transcript.to'), name: 'to', type: 'email', value: email || '',
+    testid: 'transcript-to', autocomplete: 'off', hint: t('inbox.transcript.hint'),
+    attrs: { inputmode: 'email', autocapitalize: 'off', spellcheck: 'false' } });
+  const f = form({
+    testid: 'transcript-form',
+    submitLabel: t('inbox.transcript.send'),
+    extraActions: h('button', { type: 'button', class: 'btn', testid: 'transcript-cancel', onClick: () => dlg.close() },
+      t('common.cancel')),
+    children: [to],
+    onSubmit: async (v) => {
+      try {
+        await send(v.to);
+      } catch (err) {
+        if (['contact_has_no_email', 'invalid_email', 'email_invalid'].includes(err.code)) {
+          to.input.setAttribute('aria-invalid', 'true');
+          to.input.focus();
+        }
+        throw err;
+      }
+      dlg.close();
+    },
+  });
+  dlg.body.append(f);
+  to.input.focus();
+  return dlg;
+}
+
+/**
  * The phone's "more" menu (and a menu for narrow panes): every action on
  * the conversation. `run` maps choice keys to functions.
  */
@@ -110,6 +145,7 @@ export function moreMenu({ summary: c, me, teamName, run }) {
       : { key: 'pending', label: t('inbox.mark_pending'), sub: t('inbox.mark_pending_sub'), lead: lead('reopen') },
     { key: 'contact', label: t('inbox.contact.title'), lead: lead('info') },
     { key: 'ticket', label: t('tickets.create_from_chat'), sub: t('tickets.create_from_chat_sub'), lead: lead('ticket') },
+    { key: 'transcript', label: t('inbox.transcript.action'), sub: t('inbox.transcript.action_sub'), lead: lead('mail') },
   ].filter(Boolean);
   choiceDialog({ title: t('inbox.actions'), testid: 'conv-menu', choices, onPick: (key) => run[key]() });
 }
@@ -117,15 +153,17 @@ export function moreMenu({ summary: c, me, teamName, run }) {
 function actionButton(key, iconName, label, onClick, primary = false) {
   return h('button', {
     type: 'button', class: ['btn', 'btn-small', primary ? 'btn-primary' : null, 'conv-action'],
-    testid: `conv-${key}`, onClick,
+    // The label is hidden on narrower screens: the title names the icon.
+    testid: `conv-${key}`, title: label, onClick,
   }, icon(iconName, 'icon icon-sm'), h('span', { class: 'conv-action-text' }, label));
 }
 
 /**
- * Draw the header into `head`: back (phones), the customer, status, who
- * has it, and the actions. `on` holds the handlers by name.
+ * Draw the header into `head`: back (phones), the customer (with an envelope
+ * when `email`: the conversation is the email inbox's), status, who has it,
+ * and the actions. `on` holds the handlers by name.
  */
-export function drawConvHead(head, { summary: c, name, teamName, on }) {
+export function drawConvHead(head, { summary: c, name, teamName, email, on }) {
   const resolved = c.status === 'resolved';
   const sub = [
     h('span', { class: ['badge', `badge-${STATUS_BADGE[c.status] || 'muted'}`], testid: 'conv-head-status' },
@@ -141,7 +179,7 @@ export function drawConvHead(head, { summary: c, name, teamName, on }) {
       onClick: on.back }, icon('back')),
     h('span', { class: 'avatar avatar-sm avatar-muted conv-head-avatar', 'aria-hidden': 'true' }, initial(name)),
     h('div', { class: 'conv-head-text' },
-      h('h2', { class: 'conv-head-name', testid: 'conv-head-name' }, name),
+      h('h2', { class: 'conv-head-name', testid: 'conv-head-name' }, email ? mailMark() : null, name),
       h('div', { class: 'conv-head-sub' }, sub)),
     h('button', { type: 'button', class: 'btn-icon conv-contact', testid: 'conv-contact',
       'aria-label': t('inbox.contact.title'), onClick: on.contact }, icon('user')),
@@ -151,6 +189,7 @@ export function drawConvHead(head, { summary: c, name, teamName, on }) {
       resolved ? null : actionButton('snooze', 'clock', t('inbox.snooze_action'), on.snooze),
       actionButton('info', 'info', t('inbox.contact.title'), on.contact),
       actionButton('ticket', 'ticket', t('tickets.create_from_chat'), on.ticket),
+      actionButton('transcript', 'mail', t('inbox.transcript.action'), on.transcript),
       resolved
         ? actionButton('reopen', 'reopen', t('inbox.reopen'), on.reopen, true)
         : actionButton('resolve', 'check', t('inbox.resolve'), on.resolve, true)),

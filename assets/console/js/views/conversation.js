@@ -8,6 +8,7 @@ import { contactName, noteSummary } from '../desk.js';
 import { h, mount } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
+import { isEmailConversation, onInboxes } from '../inbox-kinds.js';
 import { sendLive } from '../realtime.js';
 import { go } from '../router.js';
 import { session } from '../session.js';
@@ -16,8 +17,9 @@ import { loadError, loading, toast } from '../ui.js';
 import { cannedVariables } from './canned-suggest.js';
 import { createComposer } from './composer.js';
 import { createContactPanel } from './contact-panel.js';
-import { drawConvHead, moreMenu, pickAgent, pickSnooze, pickTeam } from './conv-actions.js';
+import { drawConvHead, moreMenu, pickAgent, pickSnooze, pickTeam, transcriptDialog } from './conv-actions.js';
 import { drawLabelBar, pickLabels } from './labels.js';
+import { retryMail } from './mail-state.js';
 import { applyDelivery, drawThread, typingIndicator } from './thread.js';
 
 /**
@@ -64,7 +66,7 @@ export function createConversation(id, { dir, onBack }) {
   function drawAll(stick) {
     const stay = stick || nearBottom();
     drawThread(thread, { messages: detail.messages, events: detail.events, agents: dir.agents, teams: dir.teams,
-      labels: dir.labels });
+      labels: dir.labels, onRetryMail: retryReplyMail });
     if (stay) toBottom();
     pinned = stay;
   }
@@ -77,9 +79,11 @@ export function createConversation(id, { dir, onBack }) {
   function drawHead() {
     drawConvHead(head, {
       summary: summary(), name: contactName(detail.contact), teamName: teamName(),
+      email: isEmailConversation(summary()),
       on: {
         back: onBack, contact: showContact, assign, team: moveTeam, snooze, more: openMenu,
         reopen: () => setStatus('open'), resolve: () => setStatus('resolved'), ticket: createTicket,
+        transcript: emailTranscript,
       },
     });
   }
@@ -147,7 +151,15 @@ export function createConversation(id, { dir, onBack }) {
   }
 
   function addMessage(m) {
-    if (detail.messages.some((x) => x.id === m.id)) return;
+    const known = detail.messages.find((x) => x.id === m.id);
+    if (known) {
+      // The same message again: how its email went may have moved on (queued → sent).
+      if (m.mail && JSON.stringify(m.mail) !== JSON.stringify(known.mail)) {
+        known.mail = m.mail;
+        drawAll(false);
+      }
+      return;
+    }
     detail.messages.push(m);
     drawAll(m.sender === 'agent' && m.agent_id === me());
   }
@@ -157,6 +169,30 @@ export function createConversation(id, { dir, onBack }) {
     if (attachmentId) payload.attachment_id = attachmentId;
     const r = await api.post(`/api/conversations/${id}/messages`, payload);
     if (!destroyed && detail) addMessage(r.message);
+  }
+
+  /** A reply whose email failed: queue the email again and show where it stands. */
+  async function retryReplyMail(m) {
+    const row = await retryMail(m.mail.id);
+    if (destroyed || !detail) return;
+    if (row) {
+      m.mail = { ...m.mail, status: row.status || 'queued', last_error: row.last_error ?? null };
+      toast(t('settings.email.retried', { email: row.to_email || m.mail.to_email }));
+    }
+    // Also after a refusal: the Retry button comes back.
+    drawAll(false);
+  }
+
+  /** "Email transcript": the dialog, then the toast; the timeline shows the event. */
+  function emailTranscript() {
+    transcriptDialog({
+      email: detail.contact.email,
+      send: async (to) => {
+        const r = await api.post(`/api/conversations/${id}/transcript`, to ? { to } : {});
+        toast(t('inbox.transcript.queued', { email: r.mail.to_email }));
+        if (!destroyed) reloadSoon();
+      },
+    });
   }
 
   function sendTyping(on) {
@@ -228,7 +264,7 @@ export function createConversation(id, { dir, onBack }) {
       run: {
         resolve: () => setStatus('resolved'), reopen: () => setStatus('open'), take: assignToMe, assign,
         team: moveTeam, labels: editLabels, snooze, pending: () => setStatus('pending'), contact: showContact,
-        ticket: createTicket,
+        ticket: createTicket, transcript: emailTranscript,
       },
     });
   }
@@ -264,6 +300,9 @@ export function createConversation(id, { dir, onBack }) {
     }
   }
 
+  // The envelope in the header needs the inboxes, which may come after the conversation.
+  const unsubscribeInboxes = onInboxes(() => { if (detail && !destroyed) drawHead(); });
+
   load();
   return {
     el,
@@ -285,6 +324,7 @@ export function createConversation(id, { dir, onBack }) {
     assignToMe: () => detail && assignToMe(),
     destroy: () => {
       destroyed = true;
+      unsubscribeInboxes();
       composer.destroy();
       typing.show(false);
       clearTimeout(reloadTimer);

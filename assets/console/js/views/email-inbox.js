@@ -1,6 +1,7 @@
 // Settings → Email → the email inbox: the mailbox kefu reads over IMAP (new
-// threads become tickets, replies join theirs), how reading goes ("last checked
-// 2 min ago", or the server's error), a connection test, and "Stop reading".
+// threads become tickets or conversations in the live inbox, as chosen; replies
+// join theirs), how reading goes ("last checked 2 min ago", or the server's
+// error), a connection test, and "Stop reading".
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { field, form, portFollows, portValue, selectField } from '../forms.js';
@@ -10,6 +11,7 @@ import { fmtDuration, fmtShort } from '../time.js';
 import { card, confirmDialog, loadError, loading, toast } from '../ui.js';
 
 const DEFAULT_PORTS = { tls: 993, starttls: 143, none: 143 };
+const NEW_THREADS = ['ticket', 'conversation'];
 const POLL = { min: 10, max: 3600 };
 // How reading goes is fetched again this often while the page is open; every
 // STATUS_SOON ms for a while after saving, until the reader's first answer.
@@ -128,12 +130,16 @@ function inboxForm(view, { onSaved, onStopped }) {
       password,
       field({ label: t('settings.inbox.folder'), name: 'folder', value: view.folder, testid: 'imap-folder',
         hint: t('settings.inbox.folder_hint'), attrs: { ...noSpell, placeholder: 'INBOX' } }),
+      selectField({ label: t('settings.inbox.new_threads'), name: 'new_threads', testid: 'imap-new-threads',
+        value: NEW_THREADS.includes(view.new_threads) ? view.new_threads : 'ticket',
+        hint: t('settings.inbox.new_threads_hint'),
+        options: NEW_THREADS.map((k) => [k, t(`settings.inbox.new_threads_${k}`)]) }),
       field({ label: t('settings.inbox.poll'), name: 'poll_secs', type: 'number', value: String(view.poll_secs),
         testid: 'imap-poll', hint: t('settings.inbox.poll_hint'),
         attrs: { min: POLL.min, max: POLL.max, step: 1, inputmode: 'numeric', class: 'input imap-poll' } }),
     ],
     onSubmit: async (v, el) => {
-      const body = { host: v.host, tls: v.tls, username: v.username };
+      const body = { host: v.host, tls: v.tls, username: v.username, new_threads: v.new_threads };
       const p = portValue(v.port, el.elements.port);
       if (p !== undefined) body.port = p;
       const secs = pollValue(v.poll_secs, el.elements.poll_secs);

@@ -1,6 +1,7 @@
 // The incoming mail log under Settings → Email: every email kefu took from the
-// mailbox, newest first, with what became of it (a new ticket, a reply on one,
-// or why it was left alone) and a link to its ticket.
+// mailbox, newest first, with what became of it (a new ticket or conversation,
+// a reply on one, or why it was left alone) and a link to its ticket or
+// conversation.
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { icon } from '../icons.js';
@@ -21,8 +22,12 @@ function outcomeOf(m) {
       return [m.reason === 'not_participant' ? 'new_ticket_stranger' : 'new_ticket', 'accent'];
     case 'ticket_reply':
       return [automatic ? 'reply_automatic' : 'ticket_reply', 'ok'];
+    case 'new_conversation':
+      return ['new_conversation', 'accent'];
+    case 'conversation_reply':
+      return ['conversation_reply', 'ok'];
     case 'ignored':
-      return [automatic ? `ignored_${m.reason}` : 'ignored', 'muted'];
+      return [automatic || m.reason === 'body_empty' ? `ignored_${m.reason}` : 'ignored', 'muted'];
     case 'duplicate':
     case 'own':
       return [m.outcome, 'muted'];
@@ -57,7 +62,10 @@ function row(m) {
         t('mail.in.received_at', { time: fmtShort(m.received_at) })),
       m.outcome === 'too_large' ? h('span', { testid: 'inbound-size' }, fmtSize(m.size)) : null,
       m.ticket_id ? h('a', { class: 'inbound-ticket', href: `#/tickets/${m.ticket_id}`, testid: 'inbound-ticket' },
-        icon('ticket', 'icon icon-xs'), h('span', null, t('mail.in.open_ticket'))) : null),
+        icon('ticket', 'icon icon-xs'), h('span', null, t('mail.in.open_ticket'))) : null,
+      m.conversation_id ? h('a', { class: 'inbound-ticket', href: `#/inbox/${m.conversation_id}`,
+        testid: 'inbound-conversation' }, icon('inbox', 'icon icon-xs'), h('span', null, t('mail.in.open_conversation')))
+        : null),
     why ? h('p', { class: 'mail-detail mail-detail-failed', testid: 'inbound-reason' }, why) : null));
 }
 

@@ -1,12 +1,14 @@
 // The inbox list: tabs (Mine / Unassigned / All), status, team and sort
 // filters, a search box, and one row per conversation. Rows follow the live
 // feed: new conversations appear, changed ones update and move, those that
-// no longer match the filters leave.
+// no longer match the filters leave. Conversations of the email inbox carry
+// an envelope.
 import { api } from '../api.js';
 import { contactName, deskCounts, onDesk } from '../desk.js';
 import { h, initial, mount } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
+import { isEmailConversation, loadInboxes, onInboxes } from '../inbox-kinds.js';
 import { session } from '../session.js';
 import { fmtListTime, fmtShort, fmtWaiting } from '../time.js';
 import { emptyState, loadError, loading } from '../ui.js';
@@ -69,11 +71,18 @@ export const STATUS_BADGE = {
   bot: 'muted', queued: 'warn', open: 'accent', pending: 'muted', snoozed: 'muted', resolved: 'ok',
 };
 
+/** The envelope on a conversation of the email inbox (answered like a chat, the reply going out by mail). */
+export function mailMark() {
+  const label = t('inbox.email_conversation');
+  return h('span', { class: 'mail-mark', role: 'img', 'aria-label': label, title: label, testid: 'conv-mail-mark' },
+    icon('mail', 'icon icon-xs'));
+}
+
 function preview(c) {
   const m = c.last_message;
   if (!m) return t('inbox.no_messages');
   const text = m.body.replace(/\s+/g, ' ').trim();
-  const image = m.image ? t('inbox.image.preview') : '';
+  const image = m.image ? t('inbox.image.preview') : m.file ? t('inbox.file.preview') : '';
   const body = [image, text].filter(Boolean).join(' ');
   if (m.sender === 'agent') return t('inbox.preview_agent', { text: body });
   if (m.sender === 'bot') return t('inbox.preview_bot', { text: body });
@@ -106,6 +115,7 @@ function rowEl(c, selected) {
   h('span', { class: 'avatar avatar-sm avatar-muted', 'aria-hidden': 'true' }, initial(name)),
   h('span', { class: 'conv-row-main' },
     h('span', { class: 'conv-row-top' },
+      isEmailConversation(c) ? mailMark() : null,
       h('span', { class: 'conv-name', testid: 'conv-name' }, name),
       h('span', { class: 'conv-time' }, fmtListTime(c.last_message_at))),
     h('span', { class: 'conv-row-mid' },
@@ -180,6 +190,8 @@ export function createList() {
   }
   const unsubscribeDesk = onDesk(syncTabs);
   syncTabs();
+  // Which conversations are the email inbox's is known once the inboxes are.
+  const unsubscribeInboxes = onInboxes(() => { if (conversations.length) draw(); });
 
   function draw() {
     if (!conversations.length) {
@@ -278,6 +290,7 @@ export function createList() {
   }
 
   loadTeams();
+  loadInboxes();
   reload();
   return {
     el,
@@ -291,6 +304,7 @@ export function createList() {
     focusSearch: () => search.focus(),
     destroy: () => {
       unsubscribeDesk();
+      unsubscribeInboxes();
       clearTimeout(reloadTimer);
       clearTimeout(searchTimer);
     },

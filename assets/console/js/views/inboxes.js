@@ -1,12 +1,15 @@
 // Settings → Inboxes (admins): each web inbox is one chat widget. Create,
 // edit and delete them; copy the snippet for the shop's pages; see the
-// secret that signs logged-in customers (identified mode).
+// secret that signs logged-in customers (identified mode). The email inbox
+// (made when mail threads become conversations) shows with an envelope and
+// only what applies to it: its name and default team.
 import { api } from '../api.js';
 import { reloadDesk } from '../desk.js';
 import { append, h, mount } from '../dom.js';
 import { field, form, selectField, textArea } from '../forms.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
+import { forgetInboxes } from '../inbox-kinds.js';
 import { confirmDialog, loadError, loading, openDialog, toast } from '../ui.js';
 import { sectionHead } from './settings.js';
 
@@ -83,8 +86,37 @@ function prechatSummary(prechat) {
     .join(' · ');
 }
 
-function inboxCard(inbox, teams, reload) {
+const isEmail = (inbox) => Boolean(inbox && inbox.kind === 'email');
+
+function teamFacts(inbox, teams) {
   const team = teams.find((tm) => tm.id === inbox.default_team_id);
+  return [h('dt', null, t('settings.inboxes.default_team')),
+    h('dd', { testid: 'inbox-team' }, team ? team.name : t('settings.inboxes.no_team'))];
+}
+
+/** The email inbox: an envelope, what it receives, its default team. */
+function emailInboxCard(inbox, teams, reload) {
+  return h('li', { class: 'inbox-card', testid: 'inbox-row', dataset: { inboxId: inbox.id, kind: 'email' } },
+    h('div', { class: 'inbox-card-head' },
+      h('span', { class: 'inbox-mail-mark', role: 'img', 'aria-label': t('settings.inboxes.email_kind'),
+        title: t('settings.inboxes.email_kind'), testid: 'inbox-mail-mark' }, icon('mail', 'icon icon-sm')),
+      h('div', { class: 'row-main' },
+        h('div', { class: 'row-title', testid: 'inbox-name' }, inbox.name),
+        h('div', { class: 'row-sub', testid: 'inbox-email-hint' }, t('settings.inboxes.email_hint'))),
+      cardActions(inbox, teams, reload)),
+    h('dl', { class: 'facts inbox-facts' }, teamFacts(inbox, teams)));
+}
+
+function cardActions(inbox, teams, reload) {
+  return h('div', { class: 'row-actions' },
+    h('button', { type: 'button', class: 'btn btn-small', testid: 'inbox-edit',
+      onClick: () => openInboxDialog(inbox, teams, reload) }, t('common.edit')),
+    h('button', { type: 'button', class: 'btn btn-small btn-quiet-danger', testid: 'inbox-delete',
+      onClick: () => deleteInbox(inbox, reload) }, t('common.delete')));
+}
+
+function inboxCard(inbox, teams, reload) {
+  if (isEmail(inbox)) return emailInboxCard(inbox, teams, reload);
   // The CSP forbids style attributes; a CSSOM property is fine.
   const swatch = h('span', { class: 'swatch', 'aria-hidden': 'true' });
   swatch.style.backgroundColor = validColor(inbox.color);
@@ -94,14 +126,9 @@ function inboxCard(inbox, teams, reload) {
       h('div', { class: 'row-main' },
         h('div', { class: 'row-title', testid: 'inbox-name' }, inbox.name),
         inbox.greeting ? h('div', { class: 'row-sub' }, inbox.greeting) : null),
-      h('div', { class: 'row-actions' },
-        h('button', { type: 'button', class: 'btn btn-small', testid: 'inbox-edit',
-          onClick: () => openInboxDialog(inbox, teams, reload) }, t('common.edit')),
-        h('button', { type: 'button', class: 'btn btn-small btn-quiet-danger', testid: 'inbox-delete',
-          onClick: () => deleteInbox(inbox, reload) }, t('common.delete')))),
+      cardActions(inbox, teams, reload)),
     h('dl', { class: 'facts inbox-facts' },
-      h('dt', null, t('settings.inboxes.default_team')),
-      h('dd', null, team ? team.name : t('settings.inboxes.no_team')),
+      teamFacts(inbox, teams),
       h('dt', null, t('settings.inboxes.origins')),
       h('dd', null, inbox.allowed_origins.length ? inbox.allowed_origins.join(', ') : t('settings.inboxes.any_site')),
       h('dt', null, t('settings.inboxes.prechat')),
@@ -120,31 +147,28 @@ function prechatFields(prechat) {
     }))));
 }
 
-/** Create (inbox null) or edit an inbox in a dialog. */
-function openInboxDialog(inbox, teams, reload) {
-  const dlg = openDialog({
-    title: inbox ? t('settings.inboxes.edit_title') : t('settings.inboxes.new'),
-    testid: 'inbox-dialog',
-  });
+function teamField(inbox, teams) {
+  return selectField({ label: t('settings.inboxes.default_team'), name: 'default_team_id', testid: 'inbox-team-input',
+    value: inbox && inbox.default_team_id ? String(inbox.default_team_id) : '',
+    hint: t('settings.inboxes.default_team_hint'),
+    options: [['', t('settings.inboxes.no_team')], ...teams.map((tm) => [String(tm.id), tm.name])] });
+}
+
+/** What the widget's fields say: colour, greeting, websites, pre-chat, offline message. */
+function widgetFields(inbox) {
   const color = h('input', {
     type: 'color', name: 'color', class: 'color-input', testid: 'inbox-color-input',
     value: validColor(inbox && inbox.color),
     'aria-label': t('settings.inboxes.color'),
   });
-  const f = form({
-    testid: 'inbox-form',
-    submitLabel: inbox ? t('common.save') : t('settings.inboxes.create'),
-    children: [
-      field({ label: t('settings.inboxes.name'), name: 'name', required: true, value: inbox ? inbox.name : '',
-        testid: 'inbox-name-input', hint: t('settings.inboxes.name_hint') }),
+  return {
+    top: [
       textArea({ label: t('settings.inboxes.greeting'), name: 'greeting', value: inbox ? inbox.greeting : '',
         testid: 'inbox-greeting-input', rows: 2 }),
       h('div', { class: 'field' }, h('span', { class: 'label' }, t('settings.inboxes.color')),
         h('label', { class: 'color-field' }, color, h('span', { class: 'hint' }, t('settings.inboxes.color_hint')))),
-      selectField({ label: t('settings.inboxes.default_team'), name: 'default_team_id', testid: 'inbox-team-input',
-        value: inbox && inbox.default_team_id ? String(inbox.default_team_id) : '',
-        hint: t('settings.inboxes.default_team_hint'),
-        options: [['', t('settings.inboxes.no_team')], ...teams.map((tm) => [String(tm.id), tm.name])] }),
+    ],
+    bottom: [
       textArea({ label: t('settings.inboxes.origins'), name: 'allowed_origins', testid: 'inbox-origins-input',
         value: inbox ? inbox.allowed_origins.join('\n') : '', rows: 3 }),
       h('p', { class: 'hint hint-tight' }, t('settings.inboxes.origins_hint')),
@@ -152,20 +176,45 @@ function openInboxDialog(inbox, teams, reload) {
       textArea({ label: t('settings.inboxes.offline_message'), name: 'offline_message', rows: 2,
         value: inbox ? inbox.offline_message : '', testid: 'inbox-offline-input' }),
     ],
+    body: (v) => ({
+      greeting: v.greeting,
+      color: v.color,
+      allowed_origins: v.allowed_origins.split('\n').map((o) => o.trim()).filter(Boolean),
+      prechat: Object.fromEntries(PRECHAT_FIELDS.map((p) => [p, v[`prechat_${p}`]])),
+      offline_message: v.offline_message,
+    }),
+  };
+}
+
+/** Create (inbox null) or edit an inbox in a dialog; the email inbox has a name and a team only. */
+function openInboxDialog(inbox, teams, reload) {
+  const dlg = openDialog({
+    title: inbox ? t('settings.inboxes.edit_title') : t('settings.inboxes.new'),
+    testid: 'inbox-dialog',
+  });
+  const widget = isEmail(inbox) ? null : widgetFields(inbox);
+  const f = form({
+    testid: 'inbox-form',
+    submitLabel: inbox ? t('common.save') : t('settings.inboxes.create'),
+    children: [
+      widget ? null : h('p', { class: 'hint', testid: 'inbox-email-hint' }, t('settings.inboxes.email_hint')),
+      field({ label: t('settings.inboxes.name'), name: 'name', required: true, value: inbox ? inbox.name : '',
+        testid: 'inbox-name-input', hint: widget ? t('settings.inboxes.name_hint') : null }),
+      widget ? widget.top : null,
+      teamField(inbox, teams),
+      widget ? widget.bottom : null,
+    ],
     onSubmit: async (v) => {
       const body = {
         name: v.name,
-        greeting: v.greeting,
-        color: v.color,
         default_team_id: v.default_team_id ? Number(v.default_team_id) : null,
-        allowed_origins: v.allowed_origins.split('\n').map((o) => o.trim()).filter(Boolean),
-        prechat: Object.fromEntries(PRECHAT_FIELDS.map((p) => [p, v[`prechat_${p}`]])),
-        offline_message: v.offline_message,
+        ...(widget ? widget.body(v) : {}),
       };
       if (inbox) await api.patch(`/api/inboxes/${inbox.id}`, body);
       else await api.post('/api/inboxes', body);
       dlg.close();
       toast(inbox ? t('common.saved') : t('settings.inboxes.created', { name: v.name }));
+      forgetInboxes();
       reload();
     },
   });
@@ -176,13 +225,15 @@ function openInboxDialog(inbox, teams, reload) {
 async function deleteInbox(inbox, reload) {
   const ok = await confirmDialog({
     title: t('settings.inboxes.delete'),
-    message: t('settings.inboxes.delete_confirm', { name: inbox.name }),
+    message: t(isEmail(inbox) ? 'settings.inboxes.delete_email_confirm' : 'settings.inboxes.delete_confirm',
+      { name: inbox.name }),
     confirmLabel: t('settings.inboxes.delete'),
   });
   if (!ok) return;
   try {
     await api.del(`/api/inboxes/${inbox.id}`);
     toast(t('settings.inboxes.deleted', { name: inbox.name }));
+    forgetInboxes();
     reloadDesk();
     reload();
   } catch (err) {

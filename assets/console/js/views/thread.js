@@ -1,10 +1,14 @@
-// A conversation's history as the agent sees it: the customer on the left,
-// agents and the bot on the right, internal notes in yellow, and timeline
-// events (assigned, resolved, reopened…) as small centred lines.
+// A conversation's history as the agent sees it: the customer on the left
+// (tagged when they answered by email), agents and the bot on the right (with
+// how the email went when the reply was mailed to the customer), internal
+// notes in yellow, and timeline events (assigned, resolved, reopened…) as
+// small centred lines.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { fmtDate, t } from '../i18n.js';
 import { fmtClock, fmtShort } from '../time.js';
+import { attachmentEl, isImage } from './attachment.js';
+import { mailStateEl } from './mail-state.js';
 
 // Messages closer than this to the one before (same author) share its header.
 const GROUP_GAP = 5 * 60_000;
@@ -65,6 +69,8 @@ export function eventText(e, { agents, teams, labels }) {
       return t('inbox.ev.human');
     case 'labels':
       return labelsText(actor, d, labels);
+    case 'transcript_sent':
+      return e.actor_name ? t('inbox.ev.transcript_sent', { actor }) : t('inbox.ev.transcript_sent_anon');
     default:
       return t('inbox.ev.other', { actor, kind: String(e.kind) });
   }
@@ -83,21 +89,31 @@ function authorOf(m) {
   return m.sender;
 }
 
-/** An image in a message: fits the bubble, loads when scrolled to, opens full size in a new tab. */
-function imageEl(a) {
-  return h('a', {
-    class: 'msg-image-link', href: a.url, target: '_blank', rel: 'noopener', testid: 'msg-image-link',
-    title: t('inbox.image.open'),
-  }, h('img', { class: 'msg-image', src: a.url, alt: t('inbox.image.alt'), loading: 'lazy', decoding: 'async',
-    testid: 'msg-image' }));
+/** Where the email carrying an agent's reply stands; `onRetry(m)` sends a failed one again. */
+function mailLine(m, onRetry) {
+  const mail = m.mail;
+  const text = mail.status === 'failed'
+    ? t('inbox.mail.failed', { error: mail.last_error || t('inbox.mail.no_reason') })
+    : t(mail.status === 'sent' ? 'inbox.mail.sent' : 'inbox.mail.queued', { email: mail.to_email });
+  return h('div', { class: 'msg-mail' }, mailStateEl({
+    status: mail.status, text, testid: 'msg-mail', retryTestid: 'msg-mail-retry',
+    // Without the outbox id there is nothing to retry.
+    onRetry: onRetry && mail.id ? () => onRetry(m) : null,
+  }));
 }
 
-function messageEl(m, showHead) {
+function viaBadge() {
+  return h('span', { class: 'badge badge-muted msg-via', testid: 'msg-via', title: t('inbox.via_email_title') },
+    icon('mail', 'icon icon-xs'), t('inbox.via_email'));
+}
+
+function messageEl(m, showHead, onRetryMail) {
   if (m.sender === 'system') {
     return h('li', { class: 'tl-event', testid: 'timeline-event' }, h('span', null, m.body));
   }
   const ours = m.sender === 'agent' || m.sender === 'bot';
   const kind = m.private ? 'note' : ours ? 'agent' : 'contact';
+  const picture = m.attachment && isImage(m.attachment);
   let who = null;
   if (ours) who = m.sender === 'bot' ? t('inbox.bot') : (m.agent_name || t('inbox.actor_someone'));
   return h('li', {
@@ -109,12 +125,14 @@ function messageEl(m, showHead) {
       m.private ? h('span', { class: 'note-label' }, icon('note', 'icon icon-xs'), t('inbox.note_label')) : null,
       who ? h('span', { class: 'msg-author' }, who) : null)
     : null,
-  h('div', { class: ['msg-bubble', m.attachment && 'msg-bubble-image'] },
-    m.attachment ? imageEl(m.attachment) : null,
+  h('div', { class: ['msg-bubble', picture && 'msg-bubble-image'] },
+    m.attachment ? attachmentEl(m.attachment) : null,
     m.body || !m.attachment ? h('p', { class: 'msg-body', testid: 'msg-body' }, m.body) : null),
   h('div', { class: 'msg-meta' },
+    !ours && m.via === 'email' ? viaBadge() : null,
     h('time', { dateTime: new Date(m.created_at).toISOString() }, fmtShort(m.created_at)),
-    ours && !m.private ? ticks(m) : null));
+    ours && !m.private ? ticks(m) : null),
+  ours && !m.private && m.mail ? mailLine(m, onRetryMail) : null);
 }
 
 function dayKey(ms) {
@@ -132,8 +150,8 @@ function merged(messages, events) {
   return items;
 }
 
-/** Draw the whole history into the <ol> `list`. */
-export function drawThread(list, { messages, events, agents, teams, labels }) {
+/** Draw the whole history into the <ol> `list`; `onRetryMail(message)` for a reply whose email failed. */
+export function drawThread(list, { messages, events, agents, teams, labels, onRetryMail }) {
   const out = [];
   let lastDay = null;
   let prev = null;
@@ -155,7 +173,7 @@ export function drawThread(list, { messages, events, agents, teams, labels }) {
     const m = item.m;
     const head = !prev || authorOf(prev) !== authorOf(m) || prev.private !== m.private
       || m.created_at - prev.created_at > GROUP_GAP;
-    out.push(messageEl(m, head));
+    out.push(messageEl(m, head, onRetryMail));
     prev = m;
   }
   list.replaceChildren(...out);

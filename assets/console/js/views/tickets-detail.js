@@ -7,6 +7,7 @@ import { h, mount } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { loadError, loading, toast } from '../ui.js';
+import { retryMail } from './mail-state.js';
 import { confirmClose, dir, statusBadge, tickDue, ticketNo } from './tickets-common.js';
 import { createTicketComposer } from './tickets-composer.js';
 import { subjectDialog, transferDialog } from './tickets-dialogs.js';
@@ -176,12 +177,8 @@ export function createTicketDetail(id, { onBack, onChanged }) {
   }
 
   async function retry(e) {
-    try {
-      const d = await api.post(`/api/mail/${e.email.outbox_id}/retry`);
-      e.email = { ...e.email, status: d && d.status ? d.status : 'queued', error: d ? d.last_error || null : null };
-    } catch (err) {
-      toast(err.message, 'error');
-    }
+    const d = await retryMail(e.email.outbox_id);
+    if (d) e.email = { ...e.email, status: d.status || 'queued', error: d.last_error || null };
     if (!destroyed) {
       drawTl();
       pollDelay = MAIL_POLL;

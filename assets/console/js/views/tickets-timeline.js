@@ -8,8 +8,10 @@
 import { contactName } from '../desk.js';
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
-import { fmtDate, fmtDateTime, fmtSize, t } from '../i18n.js';
+import { fmtDate, fmtDateTime, t } from '../i18n.js';
 import { fmtClock, fmtShort } from '../time.js';
+import { attachmentEl, isImage } from './attachment.js';
+import { mailStateEl } from './mail-state.js';
 import { dir } from './tickets-common.js';
 
 function actorName(e) {
@@ -74,29 +76,11 @@ function fieldsText(actor, d) {
 function mailState(e, onRetry) {
   const m = e.email;
   if (!m) return null;
-  const el = h('span', { class: ['tk-mail', `tk-mail-${m.status}`], testid: 'ticket-email', dataset: { status: m.status } },
-    icon(m.status === 'failed' ? 'info' : m.status === 'sent' ? 'check' : 'clock', 'icon icon-xs'),
-    h('span', null, m.status === 'failed' && m.error ? t('tickets.mail.failed_why', { error: m.error })
-      : t(`tickets.mail.${m.status}`)));
-  if (m.status === 'failed' && onRetry) {
-    el.append(h('button', { type: 'button', class: 'btn btn-small tk-mail-retry', testid: 'ticket-email-retry',
-      onClick: (ev) => { ev.currentTarget.disabled = true; onRetry(e); } }, t('common.retry')));
-  }
-  return el;
-}
-
-const isImage = (a) => String(a.mime || '').startsWith('image/');
-
-function imageEl(a) {
-  return h('a', { class: 'msg-image-link', href: a.url, target: '_blank', rel: 'noopener', title: t('inbox.image.open') },
-    h('img', { class: 'msg-image', src: a.url, alt: t('inbox.image.alt'), loading: 'lazy', decoding: 'async' }));
-}
-
-/** Anything but an image (a PDF from an email, say): a link that downloads it. */
-function fileEl(a) {
-  return h('a', { class: 'tk-file', href: a.url, download: '', testid: 'ticket-file', dataset: { mime: a.mime || '' } },
-    icon('file', 'icon icon-sm'), h('span', null, t('tickets.file_download')),
-    a.size ? h('span', { class: 'tk-file-size' }, fmtSize(a.size)) : null);
+  return mailStateEl({
+    status: m.status, testid: 'ticket-email', retryTestid: 'ticket-email-retry',
+    text: m.status === 'failed' && m.error ? t('tickets.mail.failed_why', { error: m.error }) : t(`tickets.mail.${m.status}`),
+    onRetry: onRetry ? () => onRetry(e) : null,
+  });
 }
 
 /** "Show quoted text": the history an email reply quoted, folded away, as plain text. */
@@ -132,8 +116,7 @@ function bubble({ kind, side, who, body, attachment, at, extra, id, note, email 
     automatic ? h('span', { class: 'badge badge-muted tk-auto', testid: 'ticket-automatic',
       dataset: { automatic }, title: t(`tickets.automatic_${automatic}`) }, t('tickets.automatic')) : null),
   h('div', { class: ['msg-bubble', picture && 'msg-bubble-image'] },
-    picture ? imageEl(attachment) : null,
-    attachment && !picture ? fileEl(attachment) : null,
+    attachment ? attachmentEl(attachment, { fileTestid: 'ticket-file', fileLabel: t('tickets.file_download') }) : null,
     body || !attachment ? h('p', { class: 'msg-body', testid: 'ticket-msg-body' }, body || '') : null,
     email && email.quoted ? quotedEl(String(email.quoted), id) : null),
   h('div', { class: 'msg-meta' }, h('time', { dateTime: new Date(at).toISOString() }, fmtShort(at)), extra));
