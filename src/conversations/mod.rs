@@ -19,7 +19,7 @@ use crate::notify::Mailroom;
 use crate::realtime::{Event, Hub, Topic};
 use crate::routing;
 
-pub use mail::by_token;
+pub use mail::{MailMessage, Unpublished, by_token, ingest_mail, publish_mail, send_transcript};
 pub use store::BODY_MAX;
 pub use views::{ConversationSummary, Message};
 
@@ -217,103 +217,6 @@ fn ingest_in(
     ))
 }
 
-/// A customer's mail in a conversation, as the email reader found it.
-pub struct MailMessage {
-    /// The inbox the conversation is in (the chat's, or the email inbox).
-    pub inbox_id: InboxId,
-    pub contact_id: ContactId,
-    /// What they wrote, quoted history folded away.
-    pub body: String,
-    pub message_id: Option<String>,
-    pub files: Vec<crate::attachments::AttachmentId>,
-}
-
-/// What a write inside someone else's transaction owes the hub once committed.
-pub struct Unpublished {
-    messages: Vec<MessageId>,
-    changed: Vec<ConversationId>,
-}
-
-/// A customer's mail into their conversation in `inbox_id` (opened or reopened as
-/// a chat message would), inside the email reader's transaction. The first file
-/// goes with the text; each further one is a message of its own, as in a chat.
-pub fn ingest_mail(c: &rusqlite::Connection, mail: MailMessage) -> AppResult<(ConversationId, Unpublished)> {
-    let mut files = mail.files.into_iter();
-    // A chat message has a size limit a long mail may pass; the whole mail stays in
-    // the received-mail log.
-    let body = match mail.body.char_indices().nth(BODY_MAX - 1) {
-        Some((cut, _)) => format!("{}…", &mail.body[..cut]),
-        None => mail.body,
-    };
-    let inbound = InboundMessage {
-        inbox_id: mail.inbox_id,
-        contact_id: mail.contact_id,
-        body,
-        external_id: mail.message_id.clone(),
-        attachment: files.next(),
-    };
-    let (ingested, changed) = ingest_in(c, &inbound, false)?;
-    let conversation = ingested.conversation.id;
-    if ingested.duplicate {
-        let nothing = Unpublished {
-            messages: Vec::new(),
-            changed: Vec::new(),
-        };
-        return Ok((conversation, nothing));
-    }
-    let mut messages = vec![ingested.message.id];
-    for file in files {
-        let id = store::insert_message(
-            c,
-            conversation,
-            mail.inbox_id,
-            Sender::Contact,
-            None,
-            "",
-            false,
-            None,
-            Delivery::Sent,
-            Some(file),
-        )?;
-        store::after_customer_message(c, conversation)?;
-        messages.push(id);
-    }
-    store::mark_via_email(c, &messages)?;
-    // Our next reply answers this mail, in the customer's thread.
-    match &mail.message_id {
-        Some(mid) => mail::add_reference(c, conversation, mid)?,
-        None => drop(mail::thread(c, conversation)?),
-    }
-    Ok((conversation, Unpublished { messages, changed }))
-}
-
-/// Publishes what `ingest_mail` stored, after its transaction committed.
-pub async fn publish_mail(db: &Db, hub: &Hub, news: Vec<Unpublished>) {
-    for n in news {
-        let ids = n.messages.clone();
-        let loaded = db
-            .read(move |c| {
-                ids.into_iter()
-                    .map(|id| {
-                        let m = views::message(c, id)?;
-                        let s = views::summary(c, m.conversation_id)?;
-                        Ok((m, s))
-                    })
-                    .collect::<AppResult<Vec<_>>>()
-            })
-            .await;
-        match loaded {
-            Ok(loaded) => {
-                let mut changed = Some(n.changed);
-                for (m, s) in loaded {
-                    publish_message(db, hub, &m, &s, changed.take().unwrap_or_default()).await;
-                }
-            }
-            Err(e) => tracing::warn!(error = ?e, "cannot load the messages of a mail to publish"),
-        }
-    }
-}
-
 /// An agent's reply (or private note, never shown to the customer).
 /// A customer who is not in the chat right now (no widget open) but left an email
 /// address gets a public reply by mail too, in the conversation's thread; so does
@@ -372,25 +275,6 @@ pub async fn reply(
     }
     publish_message(db, hub, &message, &summary, changed).await;
     Ok(message)
-}
-
-/// Emails a copy of the chat to the customer (or to `to`).
-pub async fn send_transcript(
-    db: &Db,
-    mailroom: &Mailroom,
-    actor: AgentId,
-    conversation_id: ConversationId,
-    to: Option<String>,
-) -> AppResult<crate::notify::Delivery> {
-    let room = mailroom.clone();
-    let delivery = db
-        .write(move |c| {
-            let queued = mail::transcript(c, &room, actor, conversation_id, to)?;
-            crate::notify::outbox::delivery(c, queued.id)?.ok_or_else(|| AppError::not_found("not_found"))
-        })
-        .await?;
-    mailroom.wake();
-    Ok(delivery)
 }
 
 /// Resolve, reopen, mark pending, or snooze until a time.
