@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::store::{self, ConvRow};
 use super::{
-    BODY_MAX, ConversationId, Delivery, InboundMessage, MessageId, Sender, ingest_in, publish_message, views,
+    BODY_MAX, ConversationId, Delivery, InboundMessage, MessageId, Sender, publish_message, store_in, views,
 };
 use crate::accounts::AgentId;
 use crate::contacts::ContactId;
@@ -19,9 +19,6 @@ use crate::i18n::Lang;
 use crate::inboxes::InboxId;
 use crate::notify::{Mail, Mailroom, Queued, Thread};
 use crate::realtime::Hub;
-
-/// Message-IDs kept per conversation: enough for mail clients to thread.
-const REFERENCES_KEPT: usize = 20;
 
 /// The conversation's mail thread: its reply token (made the first time) and the
 /// latest Message-IDs in it.
@@ -48,15 +45,11 @@ pub(super) fn thread(c: &Connection, id: ConversationId) -> rusqlite::Result<Thr
 
 /// Adds a Message-ID (ours or the customer's) to the conversation's thread.
 pub(super) fn add_reference(c: &Connection, id: ConversationId, message_id: &str) -> rusqlite::Result<()> {
-    let mut refs = thread(c, id)?.references;
-    if !refs.iter().any(|r| r == message_id) {
-        refs.push(message_id.to_string());
-    }
-    let keep = refs.len().saturating_sub(REFERENCES_KEPT);
+    let refs = crate::notify::add_reference(thread(c, id)?.references, message_id);
     c.prepare_cached("UPDATE conversations SET mail_references = ?2 WHERE id = ?1")?
         .execute(rusqlite::params![
             id,
-            serde_json::to_string(&refs[keep..]).unwrap_or_default()
+            serde_json::to_string(&refs).unwrap_or_default()
         ])?;
     Ok(())
 }
@@ -284,6 +277,7 @@ pub struct MailMessage {
 
 /// What a write inside someone else's transaction owes the hub once committed.
 pub struct Unpublished {
+    conversation: ConversationId,
     messages: Vec<MessageId>,
     changed: Vec<ConversationId>,
 }
@@ -306,16 +300,17 @@ pub fn ingest_mail(c: &rusqlite::Connection, mail: MailMessage) -> AppResult<(Co
         external_id: mail.message_id.clone(),
         attachment: files.next(),
     };
-    let (ingested, changed) = ingest_in(c, &inbound, false)?;
-    let conversation = ingested.conversation.id;
-    if ingested.duplicate {
+    let stored = store_in(c, &inbound, false)?;
+    let conversation = stored.conversation;
+    if stored.duplicate {
         let nothing = Unpublished {
+            conversation,
             messages: Vec::new(),
             changed: Vec::new(),
         };
         return Ok((conversation, nothing));
     }
-    let mut messages = vec![ingested.message.id];
+    let mut messages = vec![stored.message];
     for file in files {
         let id = store::insert_message(
             c,
@@ -338,29 +333,32 @@ pub fn ingest_mail(c: &rusqlite::Connection, mail: MailMessage) -> AppResult<(Co
         Some(mid) => add_reference(c, conversation, mid)?,
         None => drop(thread(c, conversation)?),
     }
-    Ok((conversation, Unpublished { messages, changed }))
+    let unpublished = Unpublished {
+        conversation,
+        messages,
+        changed: stored.changed,
+    };
+    Ok((conversation, unpublished))
 }
 
 /// Publishes what `ingest_mail` stored, after its transaction committed.
 pub async fn publish_mail(db: &Db, hub: &Hub, news: Vec<Unpublished>) {
-    for n in news {
-        let ids = n.messages.clone();
+    for n in news.into_iter().filter(|n| !n.messages.is_empty()) {
+        let (ids, conversation) = (n.messages, n.conversation);
         let loaded = db
             .read(move |c| {
-                ids.into_iter()
-                    .map(|id| {
-                        let m = views::message(c, id)?;
-                        let s = views::summary(c, m.conversation_id)?;
-                        Ok((m, s))
-                    })
-                    .collect::<AppResult<Vec<_>>>()
+                let messages = ids
+                    .into_iter()
+                    .map(|id| views::message(c, id))
+                    .collect::<AppResult<Vec<_>>>()?;
+                Ok((messages, views::summary(c, conversation)?))
             })
             .await;
         match loaded {
-            Ok(loaded) => {
+            Ok((messages, summary)) => {
                 let mut changed = Some(n.changed);
-                for (m, s) in loaded {
-                    publish_message(db, hub, &m, &s, changed.take().unwrap_or_default()).await;
+                for m in messages {
+                    publish_message(db, hub, &m, &summary, changed.take().unwrap_or_default()).await;
                 }
             }
             Err(e) => tracing::warn!(error = ?e, "cannot load the messages of a mail to publish"),

@@ -154,46 +154,58 @@ pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<In
     }
     // A console is open: the message reaches an agent the moment it is committed.
     let delivered = hub.agent_sockets() > 0;
-    let (ingested, changed) = db.write(move |c| ingest_in(c, &inbound, delivered)).await?;
+    let (ingested, changed) = db
+        .write(move |c| {
+            let stored = store_in(c, &inbound, delivered)?;
+            let ingested = Ingested {
+                message: views::message(c, stored.message)?,
+                conversation: views::summary(c, stored.conversation)?,
+                duplicate: stored.duplicate,
+            };
+            Ok((ingested, stored.changed))
+        })
+        .await?;
     if !ingested.duplicate {
         publish_message(db, hub, &ingested.message, &ingested.conversation, changed).await;
     }
     Ok(ingested)
 }
 
-/// `ingest` inside the caller's transaction. Returns the conversations the write
-/// changed, for publishing once it is committed.
-fn ingest_in(
-    c: &rusqlite::Connection,
-    inbound: &InboundMessage,
-    delivered: bool,
-) -> AppResult<(Ingested, Vec<ConversationId>)> {
+/// What `store_in` wrote (or found already written).
+struct Stored {
+    message: MessageId,
+    conversation: ConversationId,
+    /// The external id was known: nothing new was written.
+    duplicate: bool,
+    /// Conversations the write changed, to publish once it is committed.
+    changed: Vec<ConversationId>,
+}
+
+/// `ingest`'s write, inside the caller's transaction.
+fn store_in(c: &rusqlite::Connection, inbound: &InboundMessage, delivered: bool) -> AppResult<Stored> {
     let body = check_body(&inbound.body, inbound.attachment.is_some())?;
     if let Some(ext) = &inbound.external_id
         && let Some(existing) = store::message_by_external_id(c, inbound.inbox_id, ext)?
     {
-        let conversation = views::summary(c, existing.conversation_id)?;
-        return Ok((
-            Ingested {
-                message: existing,
-                conversation,
-                duplicate: true,
-            },
-            Vec::new(),
-        ));
+        return Ok(Stored {
+            message: existing.id,
+            conversation: existing.conversation_id,
+            duplicate: true,
+            changed: Vec::new(),
+        });
     }
     if let Some(a) = inbound.attachment {
         crate::attachments::check_owned(c, a, crate::attachments::Uploader::Contact(inbound.contact_id))?;
     }
-    let (conversation_id, mut changed) = store::conversation_for_customer_message(c, inbound)?;
+    let (conversation, mut changed) = store::conversation_for_customer_message(c, inbound)?;
     let delivery = if delivered {
         Delivery::Delivered
     } else {
         Delivery::Sent
     };
-    let id = store::insert_message(
+    let message = store::insert_message(
         c,
-        conversation_id,
+        conversation,
         inbound.inbox_id,
         Sender::Contact,
         None,
@@ -203,22 +215,18 @@ fn ingest_in(
         delivery,
         inbound.attachment,
     )?;
-    store::after_customer_message(c, conversation_id)?;
+    store::after_customer_message(c, conversation)?;
     changed.extend(routing::dispatch(c)?);
-    let message = views::message(c, id)?;
-    let conversation = views::summary(c, conversation_id)?;
-    Ok((
-        Ingested {
-            message,
-            conversation,
-            duplicate: false,
-        },
+    Ok(Stored {
+        message,
+        conversation,
+        duplicate: false,
         changed,
-    ))
+    })
 }
 
-/// An agent's reply (or private note, never shown to the customer).
-/// A customer who is not in the chat right now (no widget open) but left an email
+/// An agent's reply (or private note, never shown to the customer). A customer
+/// who is not in the chat right now (no widget open) but left an email
 /// address gets a public reply by mail too, in the conversation's thread; so does
 /// one whose conversation began by email.
 #[allow(clippy::too_many_arguments)]
@@ -257,17 +265,17 @@ pub async fn reply(
                 attachment,
             )?;
             let mut changed = Vec::new();
+            let mut message = views::message(c, id)?;
             let mut emailed = false;
             if !private {
                 changed = store::after_agent_reply(c, &conv, agent)?;
-                emailed = mail::reply_if_away(c, &room, &conv, &views::message(c, id)?, customer_in_chat)?;
+                emailed = mail::reply_if_away(c, &room, &conv, &message, customer_in_chat)?;
+                if emailed {
+                    // Again, now with its mail's state.
+                    message = views::message(c, id)?;
+                }
             }
-            Ok((
-                views::message(c, id)?,
-                views::summary(c, conversation_id)?,
-                changed,
-                emailed,
-            ))
+            Ok((message, views::summary(c, conversation_id)?, changed, emailed))
         })
         .await?;
     if emailed {

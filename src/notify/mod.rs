@@ -185,6 +185,16 @@ impl Mailroom {
     }
 }
 
+/// A thread's Message-IDs with `message_id` added (once), keeping the latest 20:
+/// enough for mail clients to thread, and a bounded header.
+pub fn add_reference(mut references: Vec<String>, message_id: &str) -> Vec<String> {
+    if !references.iter().any(|r| r == message_id) {
+        references.push(message_id.to_string());
+    }
+    let keep = references.len().saturating_sub(20);
+    references.split_off(keep)
+}
+
 /// A new thread token for mail the customer may answer: 32 lower-case hex
 /// characters (128 random bits). Lower case because mail systems lower-case the
 /// plus part of an address, and the token must survive the round trip.

@@ -173,14 +173,11 @@ pub fn mail_thread(c: &Connection, id: TicketId) -> rusqlite::Result<(String, Ve
         })
 }
 
-/// Adds a Message-ID to the thread (kept to the latest 20: enough to thread).
+/// Adds a Message-ID to the thread.
 pub fn add_mail_reference(c: &Connection, id: TicketId, message_id: &str) -> rusqlite::Result<()> {
-    let (_, mut refs) = mail_thread(c, id)?;
-    if !refs.iter().any(|r| r == message_id) {
-        refs.push(message_id.to_string());
-    }
-    let keep = refs.len().saturating_sub(20);
-    let json = serde_json::to_string(&refs[keep..]).unwrap_or_else(|_| "[]".into());
+    let (_, refs) = mail_thread(c, id)?;
+    let refs = crate::notify::add_reference(refs, message_id);
+    let json = serde_json::to_string(&refs).unwrap_or_else(|_| "[]".into());
     c.prepare_cached("UPDATE tickets SET mail_references = ?2 WHERE id = ?1")?
         .execute(rusqlite::params![id, json])?;
     Ok(())

@@ -162,7 +162,7 @@ pub async fn reply(
     Ok(HttpResponse::Created().json(MessageResponse { message }))
 }
 
-#[derive(Deserialize, ToSchema, Default)]
+#[derive(Deserialize, ToSchema)]
 pub struct TranscriptBody {
     /// Where to send it; the customer's address when left out.
     to: Option<String>,
@@ -176,7 +176,7 @@ pub struct TranscriptResponse {
 /// Email a copy of the chat (without private notes) to the customer.
 #[utoipa::path(tag = "conversations", params(("id" = i64, Path)), request_body = TranscriptBody,
     responses((status = 202, body = TranscriptResponse),
-        (status = 400, body = ErrorBody, description = "`contact_has_no_email`, `email_invalid`"),
+        (status = 400, body = ErrorBody, description = "`contact_has_no_email`, `invalid_email`"),
         (status = 404, body = ErrorBody)),
     security(("session" = [])))]
 #[post("/conversations/{id}/transcript")]
