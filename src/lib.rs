@@ -18,6 +18,7 @@ pub mod http;
 pub mod i18n;
 pub mod inboxes;
 pub mod jobs;
+pub mod kb;
 pub mod labels;
 pub mod notifications;
 pub mod notify;
@@ -114,6 +115,11 @@ pub async fn run_with_policy(
     let handle = server.handle();
     let mut server_task = tokio::spawn(server);
     let mut background = jobs::spawn_all(state.clone());
+    // An index written by an older analyser is rebuilt before anyone searches it.
+    let kb = state.kb.clone();
+    if let Err(e) = state.kb.write(&state.db, move |c| kb.check_version(c)).await {
+        tracing::error!(error = %e, "cannot check the knowledge base's search index");
+    }
     tracing::info!(%address, url = %config.public_url(), "kefu is serving");
     let _ = sd_notify::notify(&[sd_notify::NotifyState::Ready]);
 

@@ -235,9 +235,10 @@ function unreadCount() {
 
 let lastUnread = -1;
 
-/** When the panel is open and visible, agent messages are read: tell kefu and the launcher. */
+/** When the chat is open and visible, agent messages are read: tell kefu and the launcher. */
 function markRead() {
-  const visible = st.open && document.visibilityState === 'visible';
+  // Not while the help view covers the conversation: the customer has not seen them yet.
+  const visible = st.open && document.visibilityState === 'visible' && !(view && view.helping());
   if (visible) {
     let last = 0;
     for (const m of st.messages.values()) if ((m.sender === 'agent' || m.sender === 'bot') && m.id > last) last = m.id;
@@ -407,6 +408,10 @@ const actions = {
     const c = st.contact || {};
     const known = fields.every(([f, mode]) => mode !== 'required' || c[f]) && fields.some(([f]) => c[f]);
     return known ? null : fields;
+  },
+  /** The conversation is on screen again (the help view closed). */
+  chatShown() {
+    markRead();
   },
   close() {
     if (embedded && st.open) {

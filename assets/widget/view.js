@@ -3,6 +3,7 @@
 // customers and agents goes in as text nodes.
 import { fmtTime, h, icon, t } from './util.js';
 import { fileLink, IMAGE_TYPES, isPicture, localUrl, picture } from './image.js';
+import { createHelp } from './help.js';
 
 export const MAX_BODY = 5000;
 const COUNTER_FROM = 4500;
@@ -39,14 +40,23 @@ export function createView(root, st, act) {
 
   // ---- header ----
   const sub = h('p', { class: 'sub', testid: 'widget-status' });
-  const handoff = h('button', { type: 'button', class: 'human', testid: 'widget-handoff', onClick: act.handoff },
-    icon('human'), h('span', null, t('widget.handoff')));
+  const handoff = h('button', {
+    type: 'button', class: 'human', testid: 'widget-handoff',
+    onClick: () => {
+      showHelp(false);
+      act.handoff();
+    },
+  }, icon('human'), h('span', null, t('widget.handoff')));
+  const helpBtn = h('button', {
+    type: 'button', class: 'icon-btn hopen', testid: 'widget-help-open', 'aria-label': t('widget.help_open'),
+    title: t('widget.help_open'), 'aria-pressed': 'false', onClick: () => showHelp(!helping),
+  }, icon('help'));
   const close = h('button', {
     type: 'button', class: 'icon-btn', testid: 'widget-close', 'aria-label': t('widget.close'),
     title: t('widget.close'), onClick: act.close, hidden: !st.embedded,
   }, icon('close'));
   const head = h('header', { class: 'head' },
-    h('h1', { class: 'title', testid: 'widget-title', title: cfg.name }, cfg.name), handoff, close, sub);
+    h('h1', { class: 'title', testid: 'widget-title', title: cfg.name }, cfg.name), helpBtn, handoff, close, sub);
 
   const banner = h('div', { class: 'banner', role: 'status', testid: 'widget-banner', hidden: true });
   const list = h('div', {
@@ -62,7 +72,31 @@ export function createView(root, st, act) {
   const conn = h('div', { class: 'conn', role: 'status', testid: 'widget-connection', hidden: true },
     t('widget.reconnecting'));
   const foot = h('div', { class: 'foot' });
-  root.replaceChildren(head, banner, list, conn, foot);
+  // The help view covers the chat without touching it: a draft, the scroll
+  // position and the live line all stay as they are.
+  const help = createHelp({ onChat: () => showHelp(false) });
+  let helping = false;
+
+  function showHelp(on) {
+    if (on === helping) return;
+    helping = on;
+    root.classList.toggle('helping', on);
+    help.el.hidden = !on;
+    helpBtn.setAttribute('aria-pressed', String(on));
+    if (on) {
+      help.unread(unread());
+      if (!touch()) help.focus();
+      return;
+    }
+    stickToBottom();
+    act.chatShown();
+    if (!touch()) {
+      const target = foot.querySelector('input, textarea');
+      if (target) target.focus();
+    }
+  }
+
+  root.replaceChildren(head, help.el, banner, list, conn, foot);
   root.removeAttribute('aria-busy');
 
   // ---- composer ----
@@ -375,6 +409,13 @@ export function createView(root, st, act) {
     stick = forceBottom || atBottom;
   }
 
+  /** Agent messages the customer has not seen (they arrived while the help view was open). */
+  function unread() {
+    let n = 0;
+    for (const m of st.messages.values()) if (isThem(m) && m.id > st.seen) n += 1;
+    return n;
+  }
+
   function renderTyping() {
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     typing.hidden = st.typing === null;
@@ -407,6 +448,7 @@ export function createView(root, st, act) {
 
   return {
     render() {
+      help.unread(unread());
       sub.textContent = replyText();
       head.classList.toggle('away', !st.online);
       renderBanner();
@@ -416,6 +458,7 @@ export function createView(root, st, act) {
     },
     renderList,
     renderTyping,
+    helping: () => helping,
     /** A file kefu refused (not an image, too large): said next to the composer. */
     imageError(text) {
       showImageError(text);
@@ -428,6 +471,10 @@ export function createView(root, st, act) {
     },
     focus() {
       if (touch()) return;
+      if (helping) {
+        help.focus();
+        return;
+      }
       const target = foot.querySelector('input, textarea');
       if (target) target.focus();
     },

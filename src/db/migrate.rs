@@ -77,6 +77,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "email_conversations",
         sql: include_str!("../../migrations/0012_email_conversations.sql"),
     },
+    Migration {
+        version: 13,
+        name: "knowledge_base",
+        sql: include_str!("../../migrations/0013_knowledge_base.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod errors;
 pub mod extract;
 mod handlers;
+mod help_pages;
 mod middleware;
 mod openapi;
 mod widget_assets;
@@ -33,6 +34,9 @@ pub struct AppState {
     pub flood: crate::channels::web::FloodGate,
     pub upload_flood: crate::channels::web::FloodGate,
     pub mailroom: crate::notify::Mailroom,
+    /// The knowledge base's analyser (built on first search).
+    pub kb: crate::kb::Engine,
+    pub help: help_pages::HelpPages,
     /// Rung when the email inbox's settings change: the reader reconnects.
     pub inbox_changed: tokio::sync::Notify,
     /// Set at shutdown: websocket loops close with "going away" so the graceful
@@ -52,6 +56,8 @@ impl AppState {
             flood: crate::channels::web::FloodGate::messages(),
             upload_flood: crate::channels::web::FloodGate::uploads(),
             mailroom: crate::notify::Mailroom::new(config.clone()),
+            kb: crate::kb::Engine::new(),
+            help: help_pages::HelpPages::new(),
             inbox_changed: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),
         }
@@ -97,6 +103,11 @@ pub fn app(
         .service(widget_assets::loader)
         .service(widget_assets::frame)
         .service(widget_assets::status_page)
+        .service(help_pages::root)
+        .service(help_pages::front)
+        .service(help_pages::category)
+        .service(help_pages::article)
+        .service(help_pages::search_page)
         .default_service(web::to(handlers::fallback::not_found))
         .wrap(from_fn(errors::localize_errors))
         .wrap(from_fn(middleware::security_headers))

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, Row, named_params};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::accounts::{Principal, TeamId, audit, validate_text};
+use crate::accounts::{AgentId, Principal, TeamId, audit, validate_text};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::util::{now_ms, random_token};
@@ -181,7 +181,7 @@ fn check(f: &InboxFields) -> AppResult<Checked> {
     })
 }
 
-pub async fn create_inbox(db: &Db, actor: Principal, fields: InboxFields) -> AppResult<Inbox> {
+pub async fn create_inbox(db: &Db, actor: Option<AgentId>, fields: InboxFields) -> AppResult<Inbox> {
     let c = check(&fields)?;
     let name = c
         .name
@@ -203,7 +203,7 @@ pub async fn create_inbox(db: &Db, actor: Principal, fields: InboxFields) -> App
             ":prechat": c.prechat, ":offline": c.offline, ":now": now,
         })?;
         let id = InboxId(conn.last_insert_rowid());
-        audit(conn, actor.agent_id(), "inbox.create", &format!("inbox:{id}"), &name)?;
+        audit(conn, actor, "inbox.create", &format!("inbox:{id}"), &name)?;
         inbox_by_id(conn, id)?.ok_or_else(|| AppError::not_found("not_found"))
     })
     .await

@@ -137,6 +137,8 @@ async fn every_protected_endpoint_needs_a_login() {
         public,
         [
             "GET /api/attachments/not-a-token",
+            "GET /api/help/articles/1",
+            "GET /api/help/search",
             "GET /api/invites/not-a-token",
             "GET /api/openapi.json",
             "GET /api/password-resets/not-a-token",

@@ -14,6 +14,7 @@ mod contacts;
 mod email_chat;
 mod email_inbox;
 mod inbox_tools;
+mod kb;
 mod mail;
 mod session;
 mod sla;

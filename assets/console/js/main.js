@@ -4,12 +4,13 @@ import { api, setUnauthorizedHandler } from './api.js';
 import { refresh, setRerender, state } from './app.js';
 import { h, mount } from './dom.js';
 import { applyLang, currentLang, deviceLang, storeLang, t } from './i18n.js';
-import { currentPath, go, match } from './router.js';
+import { currentPath, go, holdLeave, match } from './router.js';
 import { loggedIn, setSession } from './session.js';
 import { renderForgot, renderLogin, renderSetup } from './views/public.js';
 import { renderInvite, renderReset } from './views/links.js';
 import { renderShell } from './views/shell.js';
-import { renderKb, renderReports } from './views/empty.js';
+import { renderReports } from './views/empty.js';
+import { renderKb } from './views/kb.js';
 import { renderTickets } from './views/tickets.js';
 import { renderInbox } from './views/inbox.js';
 import { renderSettings } from './views/settings.js';
@@ -32,6 +33,8 @@ const CONSOLE = {
   '/tickets': renderTickets,
   '/tickets/:id': renderTickets,
   '/kb': renderKb,
+  '/kb/:section': renderKb,
+  '/kb/articles/:id': renderKb,
   '/reports': renderReports,
   '/settings': renderSettings,
   '/settings/:section': renderSettings,
@@ -109,7 +112,9 @@ async function boot() {
       go('/login', { replace: true });
     }
   });
-  window.addEventListener('hashchange', render);
+  window.addEventListener('hashchange', () => {
+    if (!holdLeave()) render();
+  });
   refresh();
 }
 

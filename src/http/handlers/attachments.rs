@@ -31,12 +31,21 @@ pub async fn upload(
 
 /// Reads an upload, refusing it as soon as it passes the image limit: a huge body
 /// is neither buffered nor answered with a generic error.
-pub async fn upload_body(mut body: web::Payload) -> AppResult<Vec<u8>> {
+pub async fn upload_body(body: web::Payload) -> AppResult<Vec<u8>> {
+    read_capped(body, attachments::MAX_BYTES, attachments::too_large).await
+}
+
+/// Reads a request body of at most `max` bytes; `too_large` is the error past it.
+pub async fn read_capped(
+    mut body: web::Payload,
+    max: usize,
+    too_large: fn() -> AppError,
+) -> AppResult<Vec<u8>> {
     let mut bytes = Vec::new();
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| AppError::bad_request("upload_incomplete").with("detail", e))?;
-        if bytes.len() + chunk.len() > attachments::MAX_BYTES {
-            return Err(attachments::too_large());
+        if bytes.len() + chunk.len() > max {
+            return Err(too_large());
         }
         bytes.extend_from_slice(&chunk);
     }

@@ -55,7 +55,7 @@ pub async fn create(
     body: Body<InboxFields>,
 ) -> AppResult<HttpResponse> {
     let body = body.parse()?;
-    let inbox = inboxes::create_inbox(&state.db, admin.0, body.into_inner()).await?;
+    let inbox = inboxes::create_inbox(&state.db, admin.0.agent_id(), body.into_inner()).await?;
     Ok(HttpResponse::Created().json(InboxResponse {
         inbox: view(&state, inbox),
     }))

@@ -10,8 +10,10 @@ pub mod conversations;
 pub mod email_inbox;
 pub mod fallback;
 pub mod health;
+pub mod help;
 pub mod inboxes;
 pub mod invites;
+pub mod kb;
 pub mod labels;
 pub mod mail;
 pub mod me;
@@ -63,6 +65,9 @@ macro_rules! api_handlers {
             status_page::reply,
             status_page::upload,
             attachments::serve,
+            // The help center: public.
+            help::search,
+            help::article,
             crate::http::ws::visitor_socket,
             // Any logged-in agent.
             me::get,
@@ -106,6 +111,12 @@ macro_rules! api_handlers {
             notifications::put_prefs,
             sla::list,
             sla::get_hours,
+            kb::list_categories,
+            kb::list_articles,
+            kb::get_article,
+            kb::preview,
+            kb::search,
+            kb::get_vocabulary,
             // Admins.
             agents::update,
             agents::deactivate,
@@ -151,6 +162,15 @@ macro_rules! api_handlers {
             email_inbox::delete,
             email_inbox::test,
             email_inbox::log,
+            kb::create_category,
+            kb::update_category,
+            kb::delete_category,
+            kb::create_article,
+            kb::update_article,
+            kb::delete_article,
+            kb::put_vocabulary,
+            kb::import,
+            kb::export,
         )
     };
 }

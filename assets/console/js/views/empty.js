@@ -1,5 +1,4 @@
-// Knowledge base and Reports: placeholders until those features land,
-// each saying what will appear there.
+// Reports: a placeholder until that feature lands, saying what will appear there.
 import { emptyState } from '../ui.js';
 import { t } from '../i18n.js';
 
@@ -15,5 +14,4 @@ function placeholder(key, iconName) {
   };
 }
 
-export const renderKb = placeholder('kb', 'book');
 export const renderReports = placeholder('reports', 'chart');

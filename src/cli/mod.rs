@@ -12,6 +12,8 @@ use clap::{Parser, Subcommand};
 use crate::config::Config;
 use crate::db;
 
+mod kb;
+
 #[derive(Parser)]
 #[command(
     name = "kefu",
@@ -93,6 +95,14 @@ enum Command {
     },
     /// Print the effective configuration as TOML, secrets masked.
     ConfigDump,
+    /// The knowledge base: import and export articles, measure the bot's answers.
+    Kb {
+        #[command(subcommand)]
+        command: kb::KbCommand,
+    },
+    /// Load the demo shop (knowledge base in zh-CN and en, synonyms, a chat inbox)
+    /// into an empty data directory, to try kefu out.
+    Demo,
 }
 
 /// Parses the command line, runs the command, maps errors to a message and exit 1.
@@ -241,6 +251,8 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
             });
         }
         Command::ConfigDump => print!("{}", config.dump_masked()),
+        Command::Kb { command } => return kb::run(&config, command),
+        Command::Demo => kb::demo(&config)?,
     }
     Ok(ExitCode::SUCCESS)
 }
