@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod assets;
 pub mod attachments;
+pub mod bot;
 pub mod business_hours;
 pub mod canned;
 pub mod channels;

@@ -92,6 +92,8 @@ pub struct Article {
     pub body: String,
     /// The body rendered to sanitised HTML.
     pub body_html: String,
+    /// The body as plain text, as the bot writes it in chat (and an agent inserts it).
+    pub body_text: String,
     pub questions: Vec<String>,
     pub keywords: Vec<String>,
     pub status: Status,

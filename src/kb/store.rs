@@ -155,6 +155,7 @@ pub fn article(c: &Connection, id: ArticleId) -> rusqlite::Result<Option<Article
                     external_id: r.get(4)?,
                     title: r.get(5)?,
                     body_html: super::markdown::to_html(&body),
+                    body_text: super::markdown::to_text(&body),
                     body,
                     questions: Vec::new(),
                     keywords: json_list(&keywords),

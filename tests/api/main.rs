@@ -8,6 +8,7 @@ mod admin;
 mod assets;
 mod authz;
 mod bad_input;
+mod bot;
 mod chat;
 mod cli;
 mod contacts;

@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod attachments;
+pub mod bot;
 pub mod canned;
 pub mod contacts;
 pub mod conversations;
@@ -117,6 +118,7 @@ macro_rules! api_handlers {
             kb::preview,
             kb::search,
             kb::get_vocabulary,
+            bot::answer,
             // Admins.
             agents::update,
             agents::deactivate,

@@ -1,0 +1,53 @@
+use actix_web::{post, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::bot::{self, BotReply};
+use crate::error::{AppError, AppResult};
+use crate::http::AppState;
+use crate::http::errors::ErrorBody;
+use crate::http::extract::{Body, CurrentAgent};
+use crate::i18n::Lang;
+use crate::inboxes::{self, InboxId};
+
+#[derive(Deserialize, ToSchema)]
+pub struct BotAnswerBody {
+    /// The inbox whose articles the bot may use; omit for all.
+    inbox_id: Option<i64>,
+    /// The customer's message.
+    text: String,
+    /// The customer's language: answers in it where a translation exists.
+    locale: Option<Lang>,
+}
+
+/// What the bot would say to a customer's message: answer, suggest or hand over,
+/// with the articles and the confidence. Changes nothing.
+#[utoipa::path(tag = "bot", request_body = BotAnswerBody,
+    responses((status = 200, body = BotReply), (status = 400, body = ErrorBody)),
+    security(("session" = []), ("token" = [])))]
+#[post("/bot/answer")]
+pub async fn answer(
+    state: web::Data<AppState>,
+    _me: CurrentAgent,
+    body: Body<BotAnswerBody>,
+) -> AppResult<web::Json<BotReply>> {
+    let b = body.parse()?.into_inner();
+    let text = bot::check_question(&b.text)?.to_string();
+    let engine = state.kb.clone();
+    let base_url = state.config.public_url();
+    let reply = state
+        .db
+        .read(move |c| {
+            let inbox = match b.inbox_id.map(InboxId) {
+                Some(id) => Some(
+                    inboxes::inbox_by_id(c, id)?
+                        .ok_or_else(|| AppError::bad_request("inbox_unknown"))?
+                        .id,
+                ),
+                None => None,
+            };
+            bot::reply(c, &engine, &base_url, inbox, &text, b.locale, &[])
+        })
+        .await?;
+    Ok(web::Json(reply))
+}
