@@ -2,10 +2,11 @@
 // server: categories (added per language, renamed, reordered), the article
 // editor (language and its categories, a category made on the spot, Markdown
 // with a live preview that drops scripts, published, errors beside the field,
-// the unsaved-changes question), the list with its badges and filters, "Test the
-// search" (a two-character Chinese query, an English question, the answer
-// threshold), the search words (a synonym group, then found by the synonym), and
-// what an agent who is not an admin sees. Import and export: kb-transfer.test.mjs.
+// the unsaved-changes question), the list with its badges and filters, "Try the
+// bot" (answers a two-character Chinese query and an English question as the
+// server decides, hands over when asked for a person or when the customer is
+// upset, never uses drafts), the search words (a synonym group, then found by the
+// synonym), and what an agent who is not an admin sees. Import and export: kb-transfer.test.mjs.
 // Desktop in English, the phone in Chinese; every change is checked on the server.
 //
 //   cargo build && cd tests/browser && KEFU_BIN=../../target/debug/kefu node --test kb.test.mjs
@@ -24,8 +25,8 @@ const ZH_TITLE = '退款多久到账';
 const EN_TITLE = 'How long does a refund take?';
 const BODY = '退款**三个工作日**到账。\n\n<script>window.__kbXss = 1</script>\n\n<img src="x" onerror="window.__kbXss = 2">';
 const L = {
-  en: { draft: 'Draft', published: 'Published' },
-  'zh-CN': { draft: '草稿', published: '已发布' },
+  en: { draft: 'Draft', published: 'Published', person: 'they asked for a person', upset: 'they seem upset' },
+  'zh-CN': { draft: '草稿', published: '已发布', person: '顾客要求人工服务', upset: '顾客似乎很不满' },
 };
 
 async function noHorizontalScroll(page, where) {
@@ -62,16 +63,26 @@ for (const vp of VIEWPORTS) {
     const rowIds = async () => page.getByTestId('kb-row')
       .evaluateAll((els) => els.map((e) => Number(e.dataset.articleId)));
     const categories = async () => (await apiGet(page, '/api/kb/categories')).categories;
-    const trySearch = async (p, q) => {
-      await p.getByTestId('kb-try-input').fill(q);
+    /**
+     * Asks "Try the bot" `text` from a customer writing in `locale` ('' not known)
+     * and waits for the reply: { decision, reason, articles: ids in the order shown }.
+     */
+    const askBot = async (p, text, locale = '') => {
+      await p.getByTestId('kb-try-input').fill(text);
+      await p.getByTestId('kb-try-locale').selectOption(locale);
       await tapOrClick(p.getByTestId('kb-try-submit'), phone);
+      // Busy from the tap until the reply is drawn.
+      await p.locator('[data-testid="kb-try-results"]:not([aria-busy]) [data-testid="kb-try-decision"]').waitFor();
+      const decision = p.getByTestId('kb-try-decision');
+      return {
+        decision: await decision.getAttribute('data-decision'),
+        reason: await decision.getAttribute('data-reason'),
+        articles: await p.getByTestId('kb-try-results').locator('[data-article-id]')
+          .evaluateAll((els) => els.map((e) => Number(e.dataset.articleId))),
+      };
     };
-    /** Hits shown by the try box once it has answered `q`, as [article id, would answer]. */
-    const hitsShown = async (p) => {
-      await p.locator('[data-testid="kb-try-hits"], [data-testid="kb-try-none"]').first().waitFor();
-      return p.getByTestId('kb-hit').evaluateAll((els) => els.map((e) =>
-        [Number(e.dataset.articleId), Boolean(e.querySelector('[data-testid="kb-hit-would-answer"]'))]));
-    };
+    /** What the server's bot says to the same message. */
+    const botSays = (text, extra = {}) => apiOk(page, 'POST', '/api/bot/answer', { text, ...extra });
 
     before(async () => {
       srv = await startServer();
@@ -264,30 +275,59 @@ for (const vp of VIEWPORTS) {
       await shows([ids.draft, ids.en, ids.zh], 'all again');
     });
 
-    test('Test the search: a two-character Chinese query, an English question, the threshold', async () => {
-      await trySearch(page, '退款');
-      let hits = await hitsShown(page);
-      assert.deepEqual(hits[0], [ids.zh, true], `退款 finds the article, sure enough to answer: ${JSON.stringify(hits)}`);
-      const api = await apiGet(page, `/api/kb/search?q=${encodeURIComponent('退款')}`);
-      await expectText(page.getByTestId('kb-hit').first().getByTestId('kb-hit-confidence'),
-        String(Math.round(api.hits[0].confidence * 100)));
-      assert.match(await page.getByTestId('kb-try-verdict').getAttribute('class'), /notice-ok/);
+    test('Try the bot: answers or offers as the server decides, hands over when asked or upset', async () => {
+      // Admins may try it for one inbox (its articles only).
+      const inbox = (await apiOk(page, 'POST', '/api/inboxes', { name: '小王的店 · 网站' })).inbox;
+      await hashTo(page, '#/kb/categories');
+      await hashTo(page, '#/kb');
+      await page.getByTestId('kb-try-inbox').locator(`option[value="${inbox.id}"]`).waitFor({ state: 'attached' });
+      await page.getByTestId('kb-try-inbox').selectOption(String(inbox.id));
+
+      let r = await askBot(page, '退款');
+      let api = await botSays('退款', { inbox_id: inbox.id });
+      assert.ok(['answer', 'suggest'].includes(r.decision), `退款 is answered or offered: ${JSON.stringify(r)}`);
+      assert.equal(r.decision, api.decision);
+      assert.equal(r.articles[0], ids.zh, `退款 finds ${ZH_TITLE}: ${JSON.stringify(r)}`);
+      await expectText(page.getByTestId('kb-try-score'), `${Math.round(api.confidence * 100)}%`);
+      await expectText(page.getByTestId('kb-try-score'), `${Math.round(api.answer_threshold * 100)}%`);
+      if (r.decision === 'answer') {
+        // The chat bubble the customer would get: the plain text, no Markdown, nothing run.
+        await expectText(page.getByTestId('kb-try-answer-text'), '三个工作日');
+        assert.ok(!(await page.getByTestId('kb-try-answer-text').innerText()).includes('**'));
+        assert.equal(await page.getByTestId('kb-try-article').getAttribute('href'), `#/kb/articles/${ids.zh}`);
+        assert.equal(await page.getByTestId('kb-try-public').getAttribute('href'), api.articles[0].url);
+        assert.match(await page.getByTestId('kb-try-decision').getAttribute('class'), /notice-ok/);
+      }
+      assert.equal(await page.evaluate(() => window.__kbXss), undefined, 'nothing ran');
       await shot(page, '5-try-zh');
 
       const question = 'when will my refund arrive';
-      await trySearch(page, question);
-      await eventually(async () => (await hitsShown(page)).some(([id]) => id === ids.en), 'the English article');
-      hits = await hitsShown(page);
-      const expected = await apiGet(page, `/api/kb/search?q=${encodeURIComponent(question)}`);
-      assert.equal(hits[0][0], ids.en);
-      const sure = expected.hits[0].confidence >= expected.answer_threshold;
-      assert.equal(hits[0][1], sure, 'the badge follows the threshold');
-      assert.match(await page.getByTestId('kb-try-verdict').getAttribute('class'), sure ? /notice-ok/ : /notice-warn/);
-      assert.ok(!hits.some(([id]) => id === ids.draft), 'drafts are not searched');
+      r = await askBot(page, question, 'en');
+      api = await botSays(question, { locale: 'en', inbox_id: inbox.id });
+      assert.equal(r.articles[0], ids.en, `the English article: ${JSON.stringify(r)}`);
+      assert.equal(r.decision, api.decision, 'the decision is the server\'s');
 
-      await trySearch(page, '退钱');
-      await page.getByTestId('kb-try-none').waitFor();
-      await fit(page, 'the search box');
+      // Drafts are never used.
+      r = await askBot(page, 'gift wrapping');
+      assert.ok(!r.articles.includes(ids.draft), `no draft: ${JSON.stringify(r)}`);
+      r = await askBot(page, '退钱');
+      assert.deepEqual([r.decision, r.reason, r.articles], ['handoff', 'no_answer', []], 'nothing fits 退钱 yet');
+
+      r = await askBot(page, '转人工');
+      assert.deepEqual([r.decision, r.reason], ['handoff', 'asked_for_person']);
+      await expectText(page.getByTestId('kb-try-decision'), T.person);
+      assert.match(await page.getByTestId('kb-try-decision').getAttribute('class'), /notice-warn/);
+
+      const angry = '退款到现在还没到账，你们就是骗子！';
+      r = await askBot(page, angry);
+      assert.deepEqual([r.decision, r.reason], ['handoff', 'upset'], 'upset: a person, not the refund article');
+      await expectText(page.getByTestId('kb-try-decision'), T.upset);
+      api = await botSays(angry, { inbox_id: inbox.id });
+      assert.deepEqual(r.articles, api.articles.map((a) => a.article_id), 'the best matches, for the agent');
+      if (r.articles.length) await page.getByTestId('kb-try-agent-sees').waitFor();
+      await fit(page, 'the bot box');
+      await shot(page, '5-try-upset');
+      await page.getByTestId('kb-try-inbox').selectOption('');
     });
 
     test('editor: alternates edited; a taken external ID is shown beside its field', async () => {
@@ -348,9 +388,8 @@ for (const vp of VIEWPORTS) {
 
       await tap(page.getByTestId('kb-back'));
       await expectHash(page, '#/kb');
-      await trySearch(page, '退钱');
-      const hits = await hitsShown(page);
-      assert.equal(hits[0] && hits[0][0], ids.zh, `退钱 now finds ${ZH_TITLE}: ${JSON.stringify(hits)}`);
+      const r = await askBot(page, '退钱');
+      assert.equal(r.articles[0], ids.zh, `退钱 now finds ${ZH_TITLE}: ${JSON.stringify(r)}`);
     });
 
     test('an agent who is not an admin reads and searches, and sees no edit controls', async () => {
@@ -360,8 +399,9 @@ for (const vp of VIEWPORTS) {
       for (const id of ['kb-tools', 'kb-new', 'kb-open-import', 'kb-open-export', 'kb-open-categories']) {
         assert.equal(await agentPage.getByTestId(id).count(), 0, `${id} is hidden`);
       }
-      await trySearch(agentPage, '退款');
-      assert.equal((await hitsShown(agentPage))[0][0], ids.zh, 'agents can search');
+      const r = await askBot(agentPage, '退款');
+      assert.equal(r.articles[0], ids.zh, 'agents can try the bot');
+      assert.equal(await agentPage.getByTestId('kb-try-inbox').count(), 0, 'no inbox choice (agents cannot list inboxes)');
 
       await tapOrClick(agentPage.locator(`[data-testid="kb-row"][data-article-id="${ids.zh}"] a`), phone);
       await expectHash(agentPage, `#/kb/articles/${ids.zh}`);

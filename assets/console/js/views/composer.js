@@ -16,7 +16,7 @@ const MAX_HEIGHT = 180;
 /**
  * `onSend(body, isPrivate, attachmentId)` returns a promise; `onTyping(bool)`
  * tells the customer; `vars()` gives the saved replies' variables.
- * Returns { el, focus(mode?), setMode(mode), stopTyping(), destroy() }.
+ * Returns { el, focus(mode?), setMode(mode), insert(text), stopTyping(), destroy() }.
  */
 export function createComposer({ onSend, onTyping, vars }) {
   let mode = 'reply';
@@ -151,6 +151,16 @@ export function createComposer({ onSend, onTyping, vars }) {
       attach.clear();
     },
     mode: () => mode,
+    /** Put `text` in the box (after what is there, a blank line between), the caret at its end. */
+    insert: (text) => {
+      const before = input.value.replace(/\s+$/, '');
+      input.value = before ? `${before}\n\n${text}` : text;
+      input.focus();
+      input.setSelectionRange(input.value.length, input.value.length);
+      grow();
+      input.scrollTop = input.scrollHeight;
+      typed();
+    },
     focus: (m) => {
       if (m) setMode(m);
       input.focus();

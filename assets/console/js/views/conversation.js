@@ -1,6 +1,7 @@
 // One conversation: header with actions, its labels, the history, the
-// customer's typing indicator, the reply box, and the contact panel (beside
-// it on wide screens, its own screen at #/inbox/<id>/contact otherwise).
+// customer's typing indicator, suggested articles for the customer's latest
+// message, the reply box, and the contact panel (beside it on wide screens,
+// its own screen at #/inbox/<id>/contact otherwise).
 // Follows the live feed for its own conversation and marks it read while
 // it is on screen.
 import { api } from '../api.js';
@@ -18,6 +19,7 @@ import { cannedVariables } from './canned-suggest.js';
 import { createComposer } from './composer.js';
 import { createContactPanel } from './contact-panel.js';
 import { drawConvHead, moreMenu, pickAgent, pickSnooze, pickTeam, transcriptDialog } from './conv-actions.js';
+import { createKbAssist } from './kb-assist.js';
 import { drawLabelBar, pickLabels } from './labels.js';
 import { retryMail } from './mail-state.js';
 import { applyDelivery, drawThread, typingIndicator } from './thread.js';
@@ -46,7 +48,9 @@ export function createConversation(id, { dir, onBack }) {
   const typing = typingIndicator();
   const panel = createContactPanel({ conversationId: id, onChanged: () => reloadSoon(), onBack: closePanel });
   const composer = createComposer({ onSend: send, onTyping: sendTyping, vars: variables });
-  const main = h('div', { class: 'conv-main' }, head, labelsEl, scroller, typing.el, composer.el);
+  // Suggestions come and go above the reply box: the history keeps its end in view.
+  const assist = createKbAssist({ insert: (text) => composer.insert(text), onResize: () => { if (pinned) toBottom(); } });
+  const main = h('div', { class: 'conv-main' }, head, labelsEl, scroller, typing.el, assist.el, composer.el);
   mount(el, h('div', { class: 'conv-loading' }, loading()));
   scroller.addEventListener('scroll', () => { pinned = nearBottom(); }, { passive: true });
   thread.addEventListener('load', (ev) => {
@@ -110,6 +114,7 @@ export function createConversation(id, { dir, onBack }) {
       const first = !detail;
       detail = d;
       noteSummary(d.conversation);
+      assist.update(d);
       if (first) render();
       else {
         drawHead();
@@ -162,6 +167,7 @@ export function createConversation(id, { dir, onBack }) {
     }
     detail.messages.push(m);
     drawAll(m.sender === 'agent' && m.agent_id === me());
+    assist.update(detail);
   }
 
   async function send(body, isPrivate, attachmentId) {
@@ -326,6 +332,7 @@ export function createConversation(id, { dir, onBack }) {
       destroyed = true;
       unsubscribeInboxes();
       composer.destroy();
+      assist.destroy();
       typing.show(false);
       clearTimeout(reloadTimer);
       clearTimeout(readTimer);

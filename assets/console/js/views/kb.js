@@ -1,5 +1,5 @@
 // #/kb: the knowledge base. The articles (filtered by language, status,
-// category and words of the title), a box to test the search, and for admins
+// category and words of the title), a box to try the bot, and for admins
 // the way to write articles, manage categories and search words, import and
 // export. #/kb/articles/<id|new>, #/kb/categories and #/kb/vocabulary are
 // drawn by their own modules. Agents who are not admins read and search.
@@ -15,7 +15,7 @@ import { renderCategories } from './kb-categories.js';
 import { KB_LANGS, categoryLabel, debounce, langBadge, langName, loadCategories } from './kb-common.js';
 import { renderArticle } from './kb-editor.js';
 import { openExport, openImport } from './kb-import.js';
-import { trySearchBox } from './kb-search.js';
+import { tryBotBox } from './kb-search.js';
 import { renderVocabulary } from './kb-vocabulary.js';
 
 // Kept between visits: back from an article, the list is as it was left.
@@ -133,7 +133,7 @@ function renderList(page) {
 
   page.append(
     admin ? adminTools(load) : h('p', { class: 'notice', testid: 'kb-readonly' }, t('kb.readonly')),
-    trySearchBox(),
+    tryBotBox(),
     h('section', { class: 'kb-articles' },
       h('h2', { class: 'section-title' }, t('kb.articles')),
       h('div', { class: 'kb-filters', testid: 'kb-filters' }, search, locale, status, category),
