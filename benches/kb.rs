@@ -67,7 +67,7 @@ fn main() {
         let (db, _) = Db::open(&dir.path().join("kefu.db"), &cfg, &dir.path().join("backups")).unwrap();
         let engine = Engine::new();
         let vocabulary = serde_json::from_str(DEMO_VOCABULARY).unwrap();
-        kb::demo::load_vocabulary(&db, &engine, vocabulary).await.unwrap();
+        kb::vocabulary::put(&db, &engine, None, vocabulary).await.unwrap();
 
         let file = serde_json::to_vec(&articles(n)).unwrap();
         let started = Instant::now();

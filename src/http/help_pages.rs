@@ -7,11 +7,13 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment};
+use rusqlite::Connection;
 use serde::Deserialize;
 
 use super::AppState;
 use super::extract::request_lang;
 use crate::assets::Assets;
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::kb::search::{self, Scope};
 use crate::kb::{ArticleId, CategoryId, help};
@@ -101,8 +103,34 @@ fn missing(state: &AppState, lang: Lang, shop: &str) -> HttpResponse {
     )
 }
 
-fn parse_lang(tag: &str) -> Option<Lang> {
-    Lang::parse_exact(tag)
+/// The shop's name and a page's data, in one read.
+async fn read_page<T, F>(state: &AppState, f: F) -> AppResult<(String, T)>
+where
+    F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    state
+        .db
+        .read(move |c| {
+            let shop = crate::settings::get(c, crate::settings::SHOP_NAME)?.unwrap_or_default();
+            Ok((shop, f(c)?))
+        })
+        .await
+}
+
+/// The page's language from its address; otherwise the not-found page, in the
+/// reader's language.
+async fn page_lang(state: &AppState, req: &HttpRequest, tag: &str) -> Result<Lang, HttpResponse> {
+    match Lang::parse_exact(tag) {
+        Some(lang) => Ok(lang),
+        None => {
+            let shop = read_page(state, |_| Ok(()))
+                .await
+                .map(|(s, ())| s)
+                .unwrap_or_default();
+            Err(missing(state, request_lang(req), &shop))
+        }
+    }
 }
 
 /// `/help` goes to the reader's language.
@@ -114,24 +142,14 @@ pub async fn root(req: HttpRequest) -> HttpResponse {
         .finish()
 }
 
-async fn shop_name(state: &AppState) -> String {
-    state
-        .db
-        .read(|c| Ok(crate::settings::get(c, crate::settings::SHOP_NAME)?))
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-}
-
 #[get("/help/{lang}")]
 pub async fn front(state: web::Data<AppState>, req: HttpRequest, path: web::Path<String>) -> HttpResponse {
-    let shop = shop_name(&state).await;
-    let Some(lang) = parse_lang(&path) else {
-        return missing(&state, request_lang(&req), &shop);
+    let lang = match page_lang(&state, &req, &path).await {
+        Ok(lang) => lang,
+        Err(page) => return page,
     };
-    match state.db.read(move |c| help::front_page(c, lang)).await {
-        Ok(sections) => render(
+    match read_page(&state, move |c| help::front_page(c, lang)).await {
+        Ok((shop, sections)) => render(
             &state,
             lang,
             &shop,
@@ -149,17 +167,13 @@ pub async fn category(
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> HttpResponse {
-    let shop = shop_name(&state).await;
     let (tag, id) = path.into_inner();
-    let Some(lang) = parse_lang(&tag) else {
-        return missing(&state, request_lang(&req), &shop);
+    let lang = match page_lang(&state, &req, &tag).await {
+        Ok(lang) => lang,
+        Err(page) => return page,
     };
-    match state
-        .db
-        .read(move |c| help::category_page(c, lang, CategoryId(id)))
-        .await
-    {
-        Ok(Some(section)) => render(
+    match read_page(&state, move |c| help::category_page(c, lang, CategoryId(id))).await {
+        Ok((shop, Some(section))) => render(
             &state,
             lang,
             &shop,
@@ -167,7 +181,7 @@ pub async fn category(
             minijinja::context! { page => "category", section },
             200,
         ),
-        Ok(None) => missing(&state, lang, &shop),
+        Ok((shop, None)) => missing(&state, lang, &shop),
         Err(_) => HttpResponse::InternalServerError().finish(),
     }
 }
@@ -178,31 +192,28 @@ pub async fn article(
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> HttpResponse {
-    let shop = shop_name(&state).await;
     let (tag, id) = path.into_inner();
-    let Some(lang) = parse_lang(&tag) else {
-        return missing(&state, request_lang(&req), &shop);
+    let lang = match page_lang(&state, &req, &tag).await {
+        Ok(lang) => lang,
+        Err(page) => return page,
     };
-    let found = state
-        .db
-        .read(move |c| {
-            let a = help::article(c, ArticleId(id))?;
-            let updated = match &a {
-                Some(a) => crate::settings::format_time(c, a.updated_at)?,
-                None => String::new(),
-            };
-            Ok(a.map(|a| (a, updated)))
-        })
-        .await;
+    let found = read_page(&state, move |c| {
+        let Some(a) = help::article(c, ArticleId(id))? else {
+            return Ok(None);
+        };
+        let updated = crate::settings::format_time(c, a.updated_at)?;
+        Ok(Some((a, updated)))
+    })
+    .await;
     match found {
         // An article is shown in its own language, whatever the address says.
-        Ok(Some((a, _))) if a.locale != lang => HttpResponse::MovedPermanently()
+        Ok((_, Some((a, _)))) if a.locale != lang => HttpResponse::MovedPermanently()
             .insert_header((
                 header::LOCATION,
                 format!("/help/{}/articles/{id}", a.locale.tag()),
             ))
             .finish(),
-        Ok(Some((article, updated))) => render(
+        Ok((shop, Some((article, updated)))) => render(
             &state,
             lang,
             &shop,
@@ -216,7 +227,7 @@ pub async fn article(
             },
             200,
         ),
-        Ok(None) => missing(&state, lang, &shop),
+        Ok((shop, None)) => missing(&state, lang, &shop),
         Err(_) => HttpResponse::InternalServerError().finish(),
     }
 }
@@ -234,25 +245,23 @@ pub async fn search_page(
     path: web::Path<String>,
     q: web::Query<SearchQuery>,
 ) -> HttpResponse {
-    let shop = shop_name(&state).await;
-    let Some(lang) = parse_lang(&path) else {
-        return missing(&state, request_lang(&req), &shop);
+    let lang = match page_lang(&state, &req, &path).await {
+        Ok(lang) => lang,
+        Err(page) => return page,
     };
     let q = q.into_inner().q.unwrap_or_default();
     let question = q.clone();
     let engine = state.kb.clone();
-    let hits = state
-        .db
-        .read(move |c| {
-            let scope = Scope {
-                locale: Some(lang),
-                inbox: None,
-            };
-            search::search(c, &engine, &question, scope, SEARCH_RESULTS)
-        })
-        .await;
+    let hits = read_page(&state, move |c| {
+        let scope = Scope {
+            locale: Some(lang),
+            inbox: None,
+        };
+        search::search(c, &engine, &question, scope, SEARCH_RESULTS)
+    })
+    .await;
     match hits {
-        Ok(hits) => render(
+        Ok((shop, hits)) => render(
             &state,
             lang,
             &shop,

@@ -23,7 +23,10 @@ pub async fn load(
     articles: Vec<u8>,
     vocabulary: Vocabulary,
 ) -> AppResult<DemoReport> {
-    let synonym_groups = load_vocabulary(db, engine, vocabulary).await?;
+    let synonym_groups = vocabulary::put(db, engine, None, vocabulary)
+        .await?
+        .synonyms
+        .len();
     let report = transfer::import(db, engine, None, articles, Format::Json, Lang::En).await?;
     let inbox = inboxes::create_inbox(
         db,
@@ -42,22 +45,4 @@ pub async fn load(
         synonym_groups,
         inbox: inbox.name,
     })
-}
-
-/// Saves the shop's words and synonyms (no audit actor: the operator's command).
-/// Returns the number of synonym groups.
-pub async fn load_vocabulary(db: &Db, engine: &Engine, vocabulary: Vocabulary) -> AppResult<usize> {
-    let vocabulary = vocabulary::check(vocabulary)?;
-    let groups = vocabulary.synonyms.len();
-    let writer_engine = engine.clone();
-    let saved = engine
-        .write(db, move |c| {
-            writer_engine.install(vocabulary::replace_in(c, &vocabulary)?);
-            Ok(())
-        })
-        .await;
-    if saved.is_err() {
-        engine.forget();
-    }
-    saved.map(|()| groups)
 }

@@ -146,7 +146,7 @@ pub(crate) fn build(c: &Connection) -> AppResult<Analyzer> {
 /// Writes (or removes) one article's index entry to match what is stored.
 pub fn reindex_article(c: &Connection, analyzer: &Analyzer, id: ArticleId) -> AppResult<()> {
     remove_article(c, id)?;
-    let Some(article) = store::article(c, id)? else {
+    let Some(article) = store::as_written(c, id)? else {
         return Ok(());
     };
     if article.status != Status::Published {

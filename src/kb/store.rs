@@ -135,7 +135,19 @@ pub fn list(c: &Connection, f: &ArticleFilter) -> rusqlite::Result<Vec<ArticleSu
     .collect()
 }
 
+/// An article with its body rendered, as editors and the API show it.
 pub fn article(c: &Connection, id: ArticleId) -> rusqlite::Result<Option<Article>> {
+    Ok(as_written(c, id)?.map(|mut a| {
+        a.body_html = super::markdown::to_html(&a.body);
+        a.body_text = super::markdown::to_text(&a.body);
+        a
+    }))
+}
+
+/// An article as stored, `body_html` and `body_text` left empty: indexing,
+/// imports and exports need only the Markdown, and rendering every article of a
+/// rebuild or an export would be wasted.
+pub fn as_written(c: &Connection, id: ArticleId) -> rusqlite::Result<Option<Article>> {
     let found = c
         .prepare_cached(
             "SELECT a.id, a.category_id, k.name, a.locale, a.external_id, a.title, a.body, a.keywords,
@@ -143,7 +155,6 @@ pub fn article(c: &Connection, id: ArticleId) -> rusqlite::Result<Option<Article
              FROM kb_articles a LEFT JOIN kb_categories k ON k.id = a.category_id WHERE a.id = ?1",
         )?
         .query_row([id], |r| {
-            let body: String = r.get(6)?;
             let keywords: String = r.get(7)?;
             let all_inboxes: bool = r.get(9)?;
             Ok((
@@ -154,9 +165,9 @@ pub fn article(c: &Connection, id: ArticleId) -> rusqlite::Result<Option<Article
                     locale: lang(r, 3)?,
                     external_id: r.get(4)?,
                     title: r.get(5)?,
-                    body_html: super::markdown::to_html(&body),
-                    body_text: super::markdown::to_text(&body),
-                    body,
+                    body_html: String::new(),
+                    body_text: String::new(),
+                    body: r.get(6)?,
                     questions: Vec::new(),
                     keywords: json_list(&keywords),
                     status: r.get(8)?,

@@ -336,7 +336,7 @@ pub fn write_in(
         .map_err(|e| (e.into(), None))?;
         // Imports do not say which inboxes; an update keeps the article's list.
         if let Some(id) = existing {
-            row.article.inbox_ids = store::article(c, id)
+            row.article.inbox_ids = store::as_written(c, id)
                 .map_err(|e| (e.into(), None))?
                 .and_then(|a| a.inbox_ids);
         }
@@ -378,7 +378,7 @@ pub fn export(c: &Connection, locale: Option<Lang>) -> AppResult<Vec<FileArticle
     let mut out = Vec::with_capacity(ids.len());
     // Oldest first, so an export re-imports in the order it was written.
     for summary in ids.into_iter().rev() {
-        let Some(a) = store::article(c, summary.id)? else {
+        let Some(a) = store::as_written(c, summary.id)? else {
             continue;
         };
         out.push(FileArticle {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{Engine, index};
-use crate::accounts::{Principal, audit};
+use crate::accounts::{AgentId, audit};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 
@@ -97,7 +97,7 @@ pub fn check(v: Vocabulary) -> AppResult<Vocabulary> {
 
 /// Replaces the words and synonyms inside the caller's transaction and re-indexes
 /// with a new analyser, which is returned for the caller to install after commit.
-pub(crate) fn replace_in(c: &Connection, v: &Vocabulary) -> AppResult<Arc<super::text::Analyzer>> {
+fn replace_in(c: &Connection, v: &Vocabulary) -> AppResult<Arc<super::text::Analyzer>> {
     c.execute("DELETE FROM kb_words", [])?;
     let mut add = c.prepare_cached("INSERT INTO kb_words (word) VALUES (?1)")?;
     for w in &v.words {
@@ -113,7 +113,8 @@ pub(crate) fn replace_in(c: &Connection, v: &Vocabulary) -> AppResult<Arc<super:
     Ok(analyzer)
 }
 
-pub async fn put(db: &Db, engine: &Engine, actor: Principal, v: Vocabulary) -> AppResult<Vocabulary> {
+/// `actor` is `None` for an operator's command (`kefu demo`).
+pub async fn put(db: &Db, engine: &Engine, actor: Option<AgentId>, v: Vocabulary) -> AppResult<Vocabulary> {
     let v = check(v)?;
     let writer_engine = engine.clone();
     let saved = engine
@@ -121,7 +122,7 @@ pub async fn put(db: &Db, engine: &Engine, actor: Principal, v: Vocabulary) -> A
             let analyzer = replace_in(c, &v)?;
             audit(
                 c,
-                actor.agent_id(),
+                actor,
                 "kb.vocabulary.update",
                 "kb",
                 &format!("{} words, {} synonym groups", v.words.len(), v.synonyms.len()),

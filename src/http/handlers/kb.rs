@@ -303,7 +303,7 @@ pub async fn put_vocabulary(
 ) -> AppResult<web::Json<Vocabulary>> {
     let v = body.parse()?.into_inner();
     Ok(web::Json(
-        vocabulary::put(&state.db, &state.kb, admin.0, v).await?,
+        vocabulary::put(&state.db, &state.kb, admin.0.agent_id(), v).await?,
     ))
 }
 
