@@ -9,6 +9,7 @@ import { ApiError, api, browserLang, currentLang, loadLang, mirrorTo, newClientI
 import { createLink } from './link.js';
 import { cleanAttachment, createImages } from './image.js';
 import { createView, renderFatal } from './view.js';
+import { createBotActions } from './bot.js';
 
 const root = document.getElementById('kf');
 const inbox = new URLSearchParams(location.search).get('inbox') || '';
@@ -38,6 +39,9 @@ const st = {
   noticeBad: false,
   seen: 0, // the newest agent message the customer has seen
   readSent: 0,
+  botGreeting: null, // the bot's word about a recent order (from the session; not a stored message)
+  botGreetingUsed: false, // its "Track it" was tapped
+  botBusy: 0, // the bot message whose button's request is on its way
 };
 let view = null;
 let linkStarted = false;
@@ -182,6 +186,7 @@ function applySession(r) {
   st.contact = r.contact || null;
   st.conversation = r.conversation || null;
   if (typeof r.agents_online === 'boolean') st.online = r.agents_online;
+  st.botGreeting = typeof r.bot_greeting === 'string' && r.bot_greeting ? r.bot_greeting : null;
   for (const m of r.messages || []) upsert(m);
   if (changed) {
     linkStarted = true;
@@ -197,6 +202,7 @@ function unknownVisitor() {
   setVisitor(null);
   st.messages.clear();
   st.lastId = 0;
+  st.botGreeting = null;
   sessionP = null;
   linkStarted = false;
   link.stop();
@@ -334,7 +340,19 @@ window.addEventListener('online', () => images.online());
 
 // ---- actions from the view ----
 
+const bot = createBotActions({
+  st,
+  session: ensureSession,
+  upsert,
+  render: () => view && view.render(),
+  error: showError,
+  // The session answer carries the latest messages as kefu has them now.
+  resync: () => startSession().catch(() => {}),
+  send: (body) => actions.send(body),
+});
+
 const actions = {
+  ...bot,
   send(body) {
     st.outbox.push({ client_id: newClientId(), body, created_at: Date.now() });
     saveOutbox();

@@ -4,6 +4,7 @@
 import { fmtTime, h, icon, t } from './util.js';
 import { fileLink, IMAGE_TYPES, isPicture, localUrl, picture } from './image.js';
 import { createHelp } from './help.js';
+import { botExtras, botGreeting, botSig, latestBotId } from './bot.js';
 
 export const MAX_BODY = 5000;
 const COUNTER_FROM = 4500;
@@ -91,7 +92,7 @@ export function createView(root, st, act) {
     stickToBottom();
     act.chatShown();
     if (!touch()) {
-      const target = foot.querySelector('input, textarea');
+      const target = foot.querySelector('textarea, input:not([type="file"])');
       if (target) target.focus();
     }
   }
@@ -296,6 +297,7 @@ export function createView(root, st, act) {
 
   // ---- offline card ----
   let offline = null;
+  let botGreet = null; // the bot's greeting about an order: { el, sig }
 
   function offlineCard() {
     const email = st.contact && st.contact.email;
@@ -333,7 +335,15 @@ export function createView(root, st, act) {
 
   // ---- messages ----
 
-  function bubble(m, showName, key) {
+  /** After a bot button: its row is gone, so the keyboard goes on in the composer. */
+  function afterBot() {
+    if (!touch() && !root.contains(document.activeElement)) {
+      const target = foot.querySelector('textarea, input:not([type="file"])');
+      if (target) target.focus();
+    }
+  }
+
+  function bubble(m, showName, key, latestBot) {
     if (m.sender === 'system') {
       return h('div', { class: 'msg sys', testid: 'widget-msg', 'data-sender': 'system', 'data-key': key },
         h('span', null, m.body));
@@ -353,6 +363,7 @@ export function createView(root, st, act) {
     pic,
     file,
     m.body || !(pic || file) ? h('div', { class: 'bubble' }, linkify(m.body)) : null,
+    m.sender === 'bot' ? botExtras(m, m.id === latestBot, act, afterBot) : null,
     h('div', { class: 'meta' }, m.created_at ? h('time', null, fmtTime(m.created_at)) : null,
       mine ? h('span', { class: `tick ${state}`, title: label },
         icon(TICK[state]), h('span', { class: state === 'sending' ? null : 'sr' }, label)) : null),
@@ -378,16 +389,18 @@ export function createView(root, st, act) {
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
     const stored = Array.from(st.messages.values()).sort((a, b) => a.id - b.id);
     const pending = st.outbox.map((o) => ({ ...o, sender: 'contact', pending: true }));
+    const latestBot = latestBotId(stored);
     const els = [];
     const keep = new Set();
     let prev = null;
     for (const m of stored.concat(pending)) {
       const key = m.client_id ? `c${m.client_id}` : `m${m.id}`;
       const showName = isThem(m) && !(prev && isThem(prev) && nameOf(prev) === nameOf(m));
-      const sig = [m.id, m.delivery, m.pending, m.failed, m.error, m.uploading, m.attachment_id, showName].join('|');
+      const sig = [m.id, m.delivery, m.pending, m.failed, m.error, m.uploading, m.attachment_id, showName,
+        m.body, botSig(m, m.id === latestBot)].join('|');
       let n = nodes.get(key);
       if (!n || n.sig !== sig) {
-        n = { el: bubble(m, showName, key), sig };
+        n = { el: bubble(m, showName, key, latestBot), sig };
         nodes.set(key, n);
       }
       keep.add(key);
@@ -401,7 +414,13 @@ export function createView(root, st, act) {
     } else {
       offline = null;
     }
-    const want = [greeting, ...els, offline && offline.el, typing].filter(Boolean);
+    if (st.botGreeting) {
+      const sig = `${st.botGreeting}|${st.botGreetingUsed}`;
+      if (!botGreet || botGreet.sig !== sig) botGreet = { el: botGreeting(st.botGreeting, st.botGreetingUsed, act, afterBot), sig };
+    } else {
+      botGreet = null;
+    }
+    const want = [greeting, botGreet && botGreet.el, ...els, offline && offline.el, typing].filter(Boolean);
     if (want.length !== list.children.length || want.some((el, i) => list.children[i] !== el)) {
       list.replaceChildren(...want);
     }
@@ -475,7 +494,7 @@ export function createView(root, st, act) {
         help.focus();
         return;
       }
-      const target = foot.querySelector('input, textarea');
+      const target = foot.querySelector('textarea, input:not([type="file"])');
       if (target) target.focus();
     },
   };

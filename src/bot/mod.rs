@@ -6,6 +6,10 @@
 //! This module decides; `POST /api/bot/answer` shows the decision (the console's
 //! "try the bot" box uses it). See docs/bot.md.
 
+pub mod chat;
+pub mod orders;
+pub mod outcomes;
+mod summary;
 pub mod triggers;
 
 use rusqlite::Connection;

@@ -206,9 +206,65 @@ pub fn is_upset(text: &str) -> bool {
     angry || marks >= 5
 }
 
+/// Short thanks or "ok" after an answer: the customer is done, not asking again.
+const THANKS: &[&str] = &[
+    "谢谢",
+    "谢谢你",
+    "多谢",
+    "感谢",
+    "好的",
+    "好的谢谢",
+    "好",
+    "知道了",
+    "明白了",
+    "好嘞",
+    "ok",
+    "okay",
+    "thanks",
+    "thank you",
+    "thx",
+    "great",
+    "got it",
+    "perfect",
+    "ok thanks",
+    "ok thank you",
+];
+
+/// Whether the whole message is a thank-you (polite filler and marks allowed).
+pub fn is_thanks(text: &str) -> bool {
+    let t = normalized(text);
+    let bare = t
+        .trim_end_matches(['啦', '了', '哈', '呀', '啊', '哦', '~'])
+        .trim();
+    let joined = bare.replace(' ', "");
+    !bare.is_empty() && (THANKS.contains(&bare) || THANKS.contains(&joined.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thanks_are_recognised_only_alone() {
+        for text in [
+            "谢谢",
+            "好的，谢谢！",
+            "多谢啦",
+            "Thanks!",
+            "ok thank you",
+            "好的",
+        ] {
+            assert!(is_thanks(text), "{text}");
+        }
+        for text in [
+            "谢谢，还有个问题：怎么退货",
+            "thanks but where is my order",
+            "",
+            "不好",
+        ] {
+            assert!(!is_thanks(text), "{text}");
+        }
+    }
 
     #[test]
     fn bare_requests_for_a_person_hand_over() {

@@ -3,6 +3,7 @@
 //! timeline, and read/delivery state. Every change is committed first and then
 //! published to the realtime hub.
 
+pub mod bot;
 mod mail;
 mod store;
 pub mod views;
@@ -187,6 +188,10 @@ fn store_in(c: &rusqlite::Connection, inbound: &InboundMessage, delivered: bool)
     if let Some(ext) = &inbound.external_id
         && let Some(existing) = store::message_by_external_id(c, inbound.inbox_id, ext)?
     {
+        if store::conversation_row(c, existing.conversation_id)?.contact_id != inbound.contact_id {
+            // Another customer's id: never hand back their message.
+            return Err(AppError::conflict("client_id_taken"));
+        }
         return Ok(Stored {
             message: existing.id,
             conversation: existing.conversation_id,
@@ -268,6 +273,7 @@ pub async fn reply(
             let mut message = views::message(c, id)?;
             let mut emailed = false;
             if !private {
+                crate::kb::suggestions::propose_in(c, conversation_id, &body)?;
                 changed = store::after_agent_reply(c, &conv, agent)?;
                 emailed = mail::reply_if_away(c, &room, &conv, &message, customer_in_chat)?;
                 if emailed {

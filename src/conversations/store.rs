@@ -105,11 +105,14 @@ pub(super) fn conversation_for_customer_message(
     let now = now_ms();
     match latest {
         None => {
+            // With the bot on, it answers first; nobody waits for a person yet.
             c.prepare_cached(
                 "INSERT INTO conversations (inbox_id, contact_id, status, team_id, waiting_since,
-                     last_message_at, created_at, updated_at)
-                 VALUES (:inbox, :contact, 'queued',
-                     (SELECT default_team_id FROM inboxes WHERE id = :inbox), :now, :now, :now, :now)",
+                     bot_started_at, last_message_at, created_at, updated_at)
+                 SELECT :inbox, :contact, CASE WHEN i.bot_enabled = 1 THEN 'bot' ELSE 'queued' END,
+                     i.default_team_id, CASE WHEN i.bot_enabled = 1 THEN NULL ELSE :now END,
+                     CASE WHEN i.bot_enabled = 1 THEN :now END, :now, :now, :now
+                 FROM inboxes i WHERE i.id = :inbox",
             )?
             .execute(
                 named_params! { ":inbox": inbound.inbox_id, ":contact": inbound.contact_id, ":now": now },
@@ -119,11 +122,7 @@ pub(super) fn conversation_for_customer_message(
             Ok((id, vec![id]))
         }
         Some((id, Status::Resolved, _)) => {
-            c.prepare_cached(
-                "UPDATE conversations SET status = 'queued', assignee_id = NULL, resolved_at = NULL,
-                     snoozed_until = NULL, updated_at = ?2 WHERE id = ?1",
-            )?
-            .execute(rusqlite::params![id, now])?;
+            super::bot::reopen(c, id, now)?;
             event(c, id, None, "contact", "reopened", serde_json::json!({}))?;
             Ok((id, vec![id]))
         }
@@ -186,8 +185,10 @@ pub(super) fn mark_via_email(c: &Connection, ids: &[MessageId]) -> rusqlite::Res
 
 pub(super) fn after_customer_message(c: &Connection, id: ConversationId) -> rusqlite::Result<()> {
     c.prepare_cached(
-        "UPDATE conversations SET last_message_at = ?2, waiting_since = coalesce(waiting_since, ?2),
-             agent_unread = agent_unread + 1, updated_at = ?2 WHERE id = ?1",
+        "UPDATE conversations SET last_message_at = ?2, agent_unread = agent_unread + 1, updated_at = ?2,
+             -- Nobody waits for a person while the bot holds the conversation.
+             waiting_since = CASE WHEN status = 'bot' THEN waiting_since ELSE coalesce(waiting_since, ?2) END
+         WHERE id = ?1",
     )?
     .execute(rusqlite::params![id, now_ms()])?;
     Ok(())
@@ -219,6 +220,10 @@ pub(super) fn change_status(
     snoozed_until: Option<i64>,
     actor: Option<AgentId>,
 ) -> AppResult<Vec<ConversationId>> {
+    if conv.status == Status::Bot {
+        // A person acted on it: the bot's part ends in a handoff.
+        super::bot::set_outcome(c, conv.id, super::bot::Outcome::HandedOff)?;
+    }
     // Reopening without an owner puts the conversation back in the queue.
     let to = if status == Status::Open && conv.assignee_id.is_none() {
         Status::Queued
@@ -283,6 +288,9 @@ pub(super) fn set_assignee(
             Some(false) => return Err(AppError::bad_request("agent_inactive").with("id", a)),
             Some(true) => {}
         }
+    }
+    if agent.is_some() && conv.status == Status::Bot {
+        super::bot::set_outcome(c, conv.id, super::bot::Outcome::HandedOff)?;
     }
     let status = match (agent, conv.status) {
         (Some(_), Status::Queued | Status::Bot) => Status::Open,

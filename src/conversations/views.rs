@@ -31,6 +31,8 @@ pub struct Message {
     pub via: Option<String>,
     /// The email that carried an agent's reply to a customer who had left the chat.
     pub mail: Option<MessageMail>,
+    /// What the bot's message is (answer, offers, handoff…) and what the customer did with it.
+    pub bot: Option<super::bot::BotMeta>,
 }
 
 /// Where the emailed copy of a reply stands.
@@ -46,7 +48,7 @@ pub struct MessageMail {
 
 const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.sender_kind, m.sender_agent_id, a.name, m.body, \
     m.private, m.external_id, m.delivery, m.created_at, at.id, at.token, at.mime, at.size, at.filename, m.via, \
-    o.to_email, o.status, o.last_error, o.id";
+    o.to_email, o.status, o.last_error, o.id, m.bot";
 
 /// Joins for `MESSAGE_COLUMNS`.
 const MESSAGE_JOINS: &str = "LEFT JOIN agents a ON a.id = m.sender_agent_id LEFT JOIN attachments at ON at.id = m.attachment_id \
@@ -85,6 +87,9 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
             }),
             None => None,
         },
+        bot: r
+            .get::<_, Option<String>>(20)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
     })
 }
 

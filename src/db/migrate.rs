@@ -82,6 +82,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "knowledge_base",
         sql: include_str!("../../migrations/0013_knowledge_base.sql"),
     },
+    Migration {
+        version: 14,
+        name: "bot_chat",
+        sql: include_str!("../../migrations/0014_bot_chat.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -45,6 +45,16 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the bot works with.
+    pub fn bot(&self) -> crate::bot::chat::BotDeps<'_> {
+        crate::bot::chat::BotDeps {
+            db: &self.db,
+            hub: &self.hub,
+            engine: &self.kb,
+            base_url: self.config.public_url(),
+        }
+    }
+
     pub fn new(db: Db, config: Arc<Config>, limiter: LoginLimiter) -> AppState {
         AppState {
             db,

@@ -46,11 +46,15 @@ pub struct Inbox {
     pub allowed_origins: Vec<String>,
     pub prechat: Prechat,
     pub offline_message: String,
+    /// The bot answers new conversations from the knowledge base first.
+    pub bot_enabled: bool,
+    /// Words that make the bot hand over at once; empty: the built-in ones.
+    pub handoff_words: Vec<String>,
     pub created_at: i64,
 }
 
 const COLUMNS: &str = "id, kind, name, public_token, secret, greeting, color, default_team_id, \
-    allowed_origins, prechat, offline_message, created_at";
+    allowed_origins, prechat, offline_message, created_at, bot_enabled, handoff_words";
 
 fn from_row(r: &Row) -> rusqlite::Result<Inbox> {
     let origins: String = r.get(8)?;
@@ -68,6 +72,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Inbox> {
         prechat: serde_json::from_str(&prechat).unwrap_or_default(),
         offline_message: r.get(10)?,
         created_at: r.get(11)?,
+        bot_enabled: r.get(12)?,
+        handoff_words: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default(),
     })
 }
 
@@ -130,6 +136,33 @@ pub struct InboxFields {
     pub allowed_origins: Option<Vec<String>>,
     pub prechat: Option<Prechat>,
     pub offline_message: Option<String>,
+    pub bot_enabled: Option<bool>,
+    /// e.g. `["转人工", "找店长"]`; each 1–40 characters, at most 50; empty: the built-in words.
+    pub handoff_words: Option<Vec<String>>,
+}
+
+/// Most handoff words an inbox may have, and the longest one.
+const HANDOFF_WORDS_MAX: usize = 50;
+const HANDOFF_WORD_CHARS: usize = 40;
+
+/// Trims, drops duplicates and refuses empty or overlong words.
+fn check_handoff_words(words: &[String]) -> AppResult<String> {
+    if words.len() > HANDOFF_WORDS_MAX {
+        return Err(AppError::bad_request("handoff_words_too_many").with("max", HANDOFF_WORDS_MAX));
+    }
+    let mut clean: Vec<String> = Vec::new();
+    for w in words {
+        let w = w.trim();
+        if w.is_empty() || w.chars().count() > HANDOFF_WORD_CHARS {
+            return Err(AppError::bad_request("handoff_word_invalid")
+                .with("word", w)
+                .with("max", HANDOFF_WORD_CHARS));
+        }
+        if !clean.iter().any(|c| c == w) {
+            clean.push(w.to_string());
+        }
+    }
+    Ok(serde_json::to_string(&clean).unwrap_or_else(|_| "[]".into()))
 }
 
 struct Checked {
@@ -139,6 +172,7 @@ struct Checked {
     origins: Option<String>,
     prechat: Option<String>,
     offline: Option<String>,
+    handoff_words: Option<String>,
 }
 
 fn check(f: &InboxFields) -> AppResult<Checked> {
@@ -178,6 +212,7 @@ fn check(f: &InboxFields) -> AppResult<Checked> {
             .as_ref()
             .map(|p| serde_json::to_string(p).unwrap_or_default()),
         offline: text("offline_message", &f.offline_message, 500)?,
+        handoff_words: f.handoff_words.as_deref().map(check_handoff_words).transpose()?,
     })
 }
 
@@ -193,14 +228,16 @@ pub async fn create_inbox(db: &Db, actor: Option<AgentId>, fields: InboxFields) 
         let now = now_ms();
         conn.prepare_cached(
             "INSERT INTO inboxes (kind, name, public_token, secret, greeting, color, default_team_id,
-                 allowed_origins, prechat, offline_message, created_at, updated_at)
+                 allowed_origins, prechat, offline_message, bot_enabled, handoff_words, created_at, updated_at)
              VALUES ('web', :name, :public, :secret, coalesce(:greeting, ''), coalesce(:color, '#0f766e'),
-                 :team, coalesce(:origins, '[]'), coalesce(:prechat, '{}'), coalesce(:offline, ''), :now, :now)",
+                 :team, coalesce(:origins, '[]'), coalesce(:prechat, '{}'), coalesce(:offline, ''),
+                 coalesce(:bot, 0), coalesce(:words, '[]'), :now, :now)",
         )?
         .execute(named_params! {
             ":name": name, ":public": random_token()[..24].to_string(), ":secret": random_token(),
             ":greeting": c.greeting, ":color": c.color, ":team": team, ":origins": c.origins,
-            ":prechat": c.prechat, ":offline": c.offline, ":now": now,
+            ":prechat": c.prechat, ":offline": c.offline, ":bot": fields.bot_enabled,
+            ":words": c.handoff_words, ":now": now,
         })?;
         let id = InboxId(conn.last_insert_rowid());
         audit(conn, actor, "inbox.create", &format!("inbox:{id}"), &name)?;
@@ -222,11 +259,13 @@ pub async fn update_inbox(db: &Db, actor: Principal, id: InboxId, fields: InboxF
             "UPDATE inboxes SET name = coalesce(:name, name), greeting = coalesce(:greeting, greeting),
                  color = coalesce(:color, color), allowed_origins = coalesce(:origins, allowed_origins),
                  prechat = coalesce(:prechat, prechat), offline_message = coalesce(:offline, offline_message),
+                 bot_enabled = coalesce(:bot, bot_enabled), handoff_words = coalesce(:words, handoff_words),
                  updated_at = :now WHERE id = :id",
         )?
         .execute(named_params! {
             ":name": c.name, ":greeting": c.greeting, ":color": c.color, ":origins": c.origins,
-            ":prechat": c.prechat, ":offline": c.offline, ":now": now_ms(), ":id": id,
+            ":prechat": c.prechat, ":offline": c.offline, ":bot": fields.bot_enabled,
+            ":words": c.handoff_words, ":now": now_ms(), ":id": id,
         })?;
         audit(conn, actor.agent_id(), "inbox.update", &format!("inbox:{id}"), "")?;
         inbox_by_id(conn, id)?.ok_or_else(|| AppError::not_found("not_found"))

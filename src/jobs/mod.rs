@@ -49,6 +49,18 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
     ));
     let st = state.clone();
     set.spawn(every(
+        Duration::from_secs(10),
+        "settle_idle_bot_conversations",
+        move || {
+            let st = st.clone();
+            async move {
+                let idle = st.db.read(|c| Ok(crate::bot::outcomes::idle_ms(c)?)).await?;
+                crate::bot::chat::settle_idle(&st.bot(), idle).await
+            }
+        },
+    ));
+    let st = state.clone();
+    set.spawn(every(
         Duration::from_secs(300),
         "close_solved_tickets",
         move || {

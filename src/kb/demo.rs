@@ -34,6 +34,7 @@ pub async fn load(
         InboxFields {
             name: Some("演示店铺 Demo shop".into()),
             greeting: Some("您好！有什么可以帮您？ Hi! How can we help?".into()),
+            bot_enabled: Some(true),
             ..Default::default()
         },
     )

@@ -14,8 +14,10 @@ pub mod markdown;
 pub mod rank;
 pub mod search;
 mod store;
+pub mod suggestions;
 pub mod text;
 pub mod transfer;
+pub mod unanswered;
 pub mod vocabulary;
 
 use rusqlite::Connection;

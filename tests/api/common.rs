@@ -266,3 +266,19 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     )
 }
+
+/// Open around the clock, so the test does not depend on the hour it runs at.
+pub async fn always_open(owner: &mut Client) {
+    let day = json!([["00:00", "24:00"]]);
+    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        .iter()
+        .map(|d| (d.to_string(), day.clone()))
+        .collect();
+    let (s, b) = owner
+        .put(
+            "/api/settings/business-hours",
+            json!({"week": week, "holidays": []}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+}

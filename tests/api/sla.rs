@@ -8,27 +8,11 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Client, TestServer, code};
+use crate::common::{Client, TestServer, always_open, code};
 use crate::mail::{parse, use_smtp};
 use crate::mail_servers::SmtpSink;
 
 const MIN: i64 = 60_000;
-
-/// Open around the clock, so the test does not depend on the hour it runs at.
-async fn always_open(owner: &mut Client) {
-    let day = json!([["00:00", "24:00"]]);
-    let week: serde_json::Map<String, Value> = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        .iter()
-        .map(|d| (d.to_string(), day.clone()))
-        .collect();
-    let (s, b) = owner
-        .put(
-            "/api/settings/business-hours",
-            json!({"week": week, "holidays": []}),
-        )
-        .await;
-    assert_eq!(s, 200, "{b}");
-}
 
 /// Moves a ticket's creation and its timeline `mins` into the past, then touches it
 /// (an order reference) so the server recomputes its clocks.

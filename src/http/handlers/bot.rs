@@ -1,4 +1,4 @@
-use actix_web::{post, web};
+use actix_web::{get, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -50,4 +50,39 @@ pub async fn answer(
         })
         .await?;
     Ok(web::Json(reply))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// The last this many days (1–366; default 30).
+    days: Option<i64>,
+}
+
+impl PeriodQuery {
+    pub(crate) fn days(&self) -> AppResult<i64> {
+        match self.days {
+            None => Ok(30),
+            Some(d) if (1..=366).contains(&d) => Ok(d),
+            Some(_) => Err(AppError::bad_request("days_invalid")
+                .with("min", 1)
+                .with("max", 366)),
+        }
+    }
+}
+
+/// How the bot's conversations ended: resolved by the bot, handed off, or
+/// abandoned (one outcome per conversation, so the rates add up to 100 %).
+#[utoipa::path(tag = "bot", params(PeriodQuery),
+    responses((status = 200, body = bot::outcomes::OutcomeReport), (status = 400, body = ErrorBody)),
+    security(("session" = []), ("token" = [])))]
+#[get("/bot/outcomes")]
+pub async fn outcomes(
+    state: web::Data<AppState>,
+    _me: CurrentAgent,
+    q: web::Query<PeriodQuery>,
+) -> AppResult<web::Json<bot::outcomes::OutcomeReport>> {
+    let days = q.days()?;
+    Ok(web::Json(
+        state.db.read(move |c| bot::outcomes::report(c, days)).await?,
+    ))
 }

@@ -15,6 +15,7 @@ pub mod help;
 pub mod inboxes;
 pub mod invites;
 pub mod kb;
+pub mod kb_learning;
 pub mod labels;
 pub mod mail;
 pub mod me;
@@ -31,6 +32,7 @@ pub mod ticket_types;
 pub mod tickets;
 pub mod tokens;
 pub mod widget;
+pub mod widget_bot;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -61,6 +63,8 @@ macro_rules! api_handlers {
             widget::handoff,
             widget::save_email,
             widget::upload,
+            widget_bot::feedback,
+            widget_bot::pick,
             // The customer's ticket status page: the link's token.
             status_page::view,
             status_page::reply,
@@ -119,6 +123,9 @@ macro_rules! api_handlers {
             kb::search,
             kb::get_vocabulary,
             bot::answer,
+            bot::outcomes,
+            kb_learning::list_suggestions,
+            kb_learning::top_unanswered,
             // Admins.
             agents::update,
             agents::deactivate,
@@ -173,6 +180,8 @@ macro_rules! api_handlers {
             kb::put_vocabulary,
             kb::import,
             kb::export,
+            kb_learning::approve_suggestion,
+            kb_learning::reject_suggestion,
         )
     };
 }

@@ -26,6 +26,8 @@ pub struct VisitorMessage {
     pub created_at: i64,
     pub delivery: conversations::Delivery,
     pub attachment: Option<crate::attachments::Attachment>,
+    /// For the bot's messages: what it offers (articles to pick, "solved?" buttons).
+    pub bot: Option<conversations::bot::BotMeta>,
 }
 
 impl From<&Message> for VisitorMessage {
@@ -39,6 +41,7 @@ impl From<&Message> for VisitorMessage {
             created_at: m.created_at,
             delivery: m.delivery,
             attachment: m.attachment.clone(),
+            bot: m.bot.clone(),
         }
     }
 }
@@ -86,6 +89,8 @@ pub struct WidgetInbox {
     color: String,
     prechat: Prechat,
     offline_message: String,
+    /// The bot answers first.
+    bot_enabled: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -103,6 +108,7 @@ fn widget_inbox(i: &Inbox) -> WidgetInbox {
         color: i.color.clone(),
         prechat: i.prechat.clone(),
         offline_message: i.offline_message.clone(),
+        bot_enabled: i.bot_enabled,
     }
 }
 
@@ -181,6 +187,9 @@ pub struct SessionResponse {
     conversation: Option<VisitorConversation>,
     messages: Vec<VisitorMessage>,
     agents_online: bool,
+    /// With the bot on, for a customer with orders: their latest order and an
+    /// offer to check on it. Shown, not stored.
+    bot_greeting: Option<String>,
 }
 
 fn clip(s: Option<String>, max: usize) -> Option<String> {
@@ -230,14 +239,28 @@ pub async fn session(
         origin: origin(&req),
     };
     let (token, visitor, inbox) = channel::start_session(&state.db, request).await?;
-    let (contact, conversation, messages, (online, _)) = state
+    let (contact, conversation, messages, (online, _), bot_greeting) = state
         .db
         .read(move |c| {
             let contact = contacts::contact_by_id(c, visitor.contact_id)?
                 .ok_or_else(|| AppError::not_found("not_found"))?;
             let conversation = views::current_for_contact(c, visitor.contact_id, inbox.id)?;
             let messages = views::recent_messages_for_contact(c, visitor.contact_id, inbox.id, 50)?;
-            Ok((contact, conversation, messages, channel::availability(c)?))
+            let greeting = match inbox.bot_enabled {
+                true => {
+                    let lang = contact.locale.as_deref().and_then(crate::i18n::Lang::from_tag);
+                    let lang = lang.map_or_else(|| crate::settings::shop(c).map(|s| s.default_locale), Ok)?;
+                    crate::bot::orders::greeting(c, visitor.contact_id, lang)?
+                }
+                false => None,
+            };
+            Ok((
+                contact,
+                conversation,
+                messages,
+                channel::availability(c)?,
+                greeting,
+            ))
         })
         .await?;
     Ok(web::Json(SessionResponse {
@@ -246,6 +269,7 @@ pub async fn session(
         conversation: conversation.as_ref().map(Into::into),
         messages: messages.iter().map(Into::into).collect(),
         agents_online: online,
+        bot_greeting,
     }))
 }
 
@@ -320,9 +344,20 @@ pub(crate) async fn send_message(
         attachment,
     };
     let ingested = conversations::ingest(&state.db, &state.hub, inbound).await?;
+    let mut conversation = ingested.conversation;
+    if !ingested.duplicate && conversation.status == conversations::Status::Bot {
+        let bot = state.bot();
+        if let Err(e) = crate::bot::chat::on_customer_message(&bot, &ingested.message).await {
+            // The message is stored; a person must see it rather than nobody.
+            tracing::warn!(error = ?e, "the bot could not reply; handing over");
+            conversations::request_human(&state.db, &state.hub, visitor.contact_id).await?;
+        }
+        let id = conversation.id;
+        conversation = state.db.read(move |c| views::summary(c, id)).await?;
+    }
     let sent = SentMessage {
         message: (&ingested.message).into(),
-        conversation: (&ingested.conversation).into(),
+        conversation: (&conversation).into(),
     };
     Ok((sent, ingested.duplicate))
 }
@@ -437,7 +472,7 @@ pub struct HandoffResponse {
     security(("visitor" = [])))]
 #[post("/widget/handoff")]
 pub async fn handoff(state: web::Data<AppState>, visitor: Visitor) -> AppResult<web::Json<HandoffResponse>> {
-    let conv = conversations::request_human(&state.db, &state.hub, visitor.0.contact_id).await?;
+    let conv = crate::bot::chat::human_requested(&state.bot(), &visitor.0).await?;
     Ok(web::Json(HandoffResponse {
         conversation: conv.as_ref().map(Into::into),
     }))

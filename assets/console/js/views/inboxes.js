@@ -1,6 +1,7 @@
 // Settings → Inboxes (admins): each web inbox is one chat widget. Create,
 // edit and delete them; copy the snippet for the shop's pages; see the
-// secret that signs logged-in customers (identified mode). The email inbox
+// secret that signs logged-in customers (identified mode); switch its bot on
+// and choose the words that hand a chat to a person (inbox-bot.js). The email inbox
 // (made when mail threads become conversations) shows with an envelope and
 // only what applies to it: its name and default team.
 import { api } from '../api.js';
@@ -11,6 +12,7 @@ import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { forgetInboxes } from '../inbox-kinds.js';
 import { confirmDialog, loadError, loading, openDialog, toast } from '../ui.js';
+import { botFields, botState } from './inbox-bot.js';
 import { sectionHead } from './settings.js';
 
 const PRECHAT_FIELDS = ['name', 'email', 'phone'];
@@ -132,7 +134,9 @@ function inboxCard(inbox, teams, reload) {
       h('dt', null, t('settings.inboxes.origins')),
       h('dd', null, inbox.allowed_origins.length ? inbox.allowed_origins.join(', ') : t('settings.inboxes.any_site')),
       h('dt', null, t('settings.inboxes.prechat')),
-      h('dd', null, prechatSummary(inbox.prechat))),
+      h('dd', null, prechatSummary(inbox.prechat)),
+      h('dt', null, t('settings.inboxes.bot')),
+      h('dd', null, botState(inbox))),
     snippetBox(inbox),
     secretBox(inbox));
 }
@@ -193,6 +197,7 @@ function openInboxDialog(inbox, teams, reload) {
     testid: 'inbox-dialog',
   });
   const widget = isEmail(inbox) ? null : widgetFields(inbox);
+  const bot = widget ? botFields(inbox) : null;
   const f = form({
     testid: 'inbox-form',
     submitLabel: inbox ? t('common.save') : t('settings.inboxes.create'),
@@ -203,15 +208,22 @@ function openInboxDialog(inbox, teams, reload) {
       widget ? widget.top : null,
       teamField(inbox, teams),
       widget ? widget.bottom : null,
+      bot ? bot.el : null,
     ],
     onSubmit: async (v) => {
       const body = {
         name: v.name,
         default_team_id: v.default_team_id ? Number(v.default_team_id) : null,
         ...(widget ? widget.body(v) : {}),
+        ...(bot ? bot.body() : {}),
       };
-      if (inbox) await api.patch(`/api/inboxes/${inbox.id}`, body);
-      else await api.post('/api/inboxes', body);
+      try {
+        if (inbox) await api.patch(`/api/inboxes/${inbox.id}`, body);
+        else await api.post('/api/inboxes', body);
+      } catch (err) {
+        if (bot && bot.showError(err)) throw new Error(t('form.fix_field'));
+        throw err;
+      }
       dlg.close();
       toast(inbox ? t('common.saved') : t('settings.inboxes.created', { name: v.name }));
       forgetInboxes();

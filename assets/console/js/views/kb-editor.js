@@ -2,7 +2,9 @@
 // language, category, title, the Markdown body with a live preview, the other
 // ways customers ask (alternate questions), keywords, the external ID that
 // links translations, Draft/Published and which inboxes may use it. Leaving
-// with unsaved changes asks first. Other agents read the article.
+// with unsaved changes asks first. Other agents read the article. A new
+// article may come prefilled from the link that opens it
+// (#/kb/articles/new?title=…&q=…&q=…&locale=…), e.g. from "Top unanswered".
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { field, form, textArea } from '../forms.js';
@@ -48,10 +50,22 @@ function readView(a) {
     h('p', { class: 'hint' }, t('kb.updated_at', { time: fmtDateTime(a.updated_at) })));
 }
 
-function editor(article, categories, inboxes, onSaved) {
+/** What a link may put in a new article: its title, alternate questions (q, repeated) and language. */
+function prefillFrom(query) {
+  if (!query) return {};
+  const out = {};
+  const title = (query.get('title') || '').trim();
+  if (title) out.title = title.slice(0, 200);
+  const questions = query.getAll('q').map((q) => q.trim()).filter(Boolean);
+  if (questions.length) out.questions = questions;
+  if (KB_LANGS.includes(query.get('locale'))) out.locale = query.get('locale');
+  return out;
+}
+
+function editor(article, categories, inboxes, onSaved, prefill) {
   const a = article || {
     category_id: null, locale: currentLang() === 'zh-CN' ? 'zh-CN' : 'en', external_id: null, title: '', body: '',
-    questions: [], keywords: [], status: 'draft', inbox_ids: null,
+    questions: [], keywords: [], status: 'draft', inbox_ids: null, ...prefill,
   };
   let locale = a.locale;
   const errors = Object.fromEntries(['title', 'body', 'questions', 'keywords', 'external_id', 'category_id', 'inbox_ids']
@@ -168,8 +182,8 @@ function editor(article, categories, inboxes, onSaved) {
   return f;
 }
 
-/** #/kb/articles/<id> ("new" for a new one) into `page`. */
-export function renderArticle(page, rawId) {
+/** #/kb/articles/<id> ("new" for a new one, prefilled from `query`) into `page`. */
+export function renderArticle(page, rawId, query) {
   const isNew = rawId === 'new';
   const id = Number(rawId);
   if ((isNew && !isAdmin()) || (!isNew && (!Number.isInteger(id) || id <= 0))) {
@@ -196,7 +210,7 @@ export function renderArticle(page, rawId) {
       head.replaceWith(next);
       head = next;
     };
-    mount(box, head, editor(article, categories, inboxes, onSaved));
+    mount(box, head, editor(article, categories, inboxes, onSaved, article ? {} : prefillFrom(query)));
   }
 
   async function load() {
@@ -209,7 +223,8 @@ export function renderArticle(page, rawId) {
       ]);
       if (!isAdmin()) mount(box, readView(article));
       else draw(article, categories, inboxes);
-      if (isNew) box.querySelector('[data-testid="kb-title"]').focus();
+      // Prefilled, the answer is what is missing.
+      if (isNew) box.querySelector(`[data-testid="${query && query.get('title') ? 'kb-body' : 'kb-title'}"]`).focus();
     } catch (err) {
       mount(box, kbHead(t('nav.kb')), loadError(err, load));
     }

@@ -1,8 +1,11 @@
 // #/kb: the knowledge base. The articles (filtered by language, status,
 // category and words of the title), a box to try the bot, and for admins
 // the way to write articles, manage categories and search words, import and
-// export. #/kb/articles/<id|new>, #/kb/categories and #/kb/vocabulary are
-// drawn by their own modules. Agents who are not admins read and search.
+// export. Tabs over it lead to what the bot learns: suggestions from agents'
+// answers (#/kb/suggestions), the questions it could not answer
+// (#/kb/unanswered) and how its conversations ended (#/kb/outcomes).
+// #/kb/articles/<id|new>, #/kb/categories and #/kb/vocabulary are drawn by
+// their own modules. Agents who are not admins read and search.
 import { api } from '../api.js';
 import { h, mount } from '../dom.js';
 import { icon } from '../icons.js';
@@ -12,6 +15,8 @@ import { isAdmin } from '../session.js';
 import { fmtListTime } from '../time.js';
 import { emptyState, loadError, loading } from '../ui.js';
 import { renderCategories } from './kb-categories.js';
+import { renderOutcomes, renderUnanswered } from './kb-insights.js';
+import { renderSuggestions } from './kb-suggestions.js';
 import { KB_LANGS, categoryLabel, debounce, langBadge, langName, loadCategories } from './kb-common.js';
 import { renderArticle } from './kb-editor.js';
 import { openExport, openImport } from './kb-import.js';
@@ -21,6 +26,10 @@ import { renderVocabulary } from './kb-vocabulary.js';
 // Kept between visits: back from an article, the list is as it was left.
 const filters = { locale: '', status: '', category_id: '', q: '' };
 const STATUSES = ['published', 'draft'];
+// The tabs over the list and the learning pages: route section ('' is the list) and icon.
+const TABS = [['', 'book', 'articles'], ['suggestions', 'bolt', 'suggestions'],
+  ['unanswered', 'info', 'unanswered'], ['outcomes', 'chart', 'outcomes']];
+const TAB_PAGES = { suggestions: renderSuggestions, unanswered: renderUnanswered, outcomes: renderOutcomes };
 
 function select(name, label, options) {
   return h('select', { class: 'input input-compact', name, testid: `kb-filter-${name}`, 'aria-label': label },
@@ -141,14 +150,40 @@ function renderList(page) {
   load();
 }
 
-/** #/kb, #/kb/categories, #/kb/vocabulary, #/kb/articles/<id|new>. */
+/** The tabs: articles and the learning pages; Suggestions counts those waiting. */
+function kbTabs(current) {
+  const count = h('span', { class: 'tab-count', testid: 'kb-tab-suggestions-count' });
+  const nav = h('nav', { class: 'tabs kb-tabs', testid: 'kb-tabs', 'aria-label': t('nav.kb') },
+    TABS.map(([section, iconName, key]) => h('a', {
+      class: ['tab', section === current && 'active'],
+      href: section ? `#/kb/${section}` : '#/kb',
+      testid: `kb-tab-${key}`,
+      'aria-current': section === current ? 'page' : null,
+    }, icon(iconName, 'icon icon-sm'), h('span', null, t(`kb.tab.${key}`)), key === 'suggestions' ? count : null)));
+  const refresh = () => api.get('/api/kb/suggestions?status=pending').then((r) => {
+    count.textContent = r.suggestions.length ? String(r.suggestions.length) : '';
+  }, () => {
+    // The count is a hint: without it the tab still leads there.
+  });
+  refresh();
+  const active = nav.querySelector('.tab.active');
+  if (active) requestAnimationFrame(() => active.scrollIntoView({ block: 'nearest', inline: 'nearest' }));
+  return { el: nav, refresh };
+}
+
+/** #/kb, #/kb/suggestions|unanswered|outcomes, #/kb/categories, #/kb/vocabulary, #/kb/articles/<id|new>. */
 export function renderKb(page, params, ctx) {
   ctx.setTitle(t('nav.kb'));
   page.classList.add('page-kb');
   if (params.id !== undefined) {
-    renderArticle(page, params.id);
+    renderArticle(page, params.id, params.query);
   } else if (params.section === undefined) {
+    page.append(kbTabs('').el);
     renderList(page);
+  } else if (TAB_PAGES[params.section]) {
+    const tabs = kbTabs(params.section);
+    page.append(tabs.el);
+    TAB_PAGES[params.section](page, { onChange: tabs.refresh });
   } else if (!isAdmin() || !['categories', 'vocabulary'].includes(params.section)) {
     go('/kb', { replace: true });
   } else if (params.section === 'categories') {

@@ -1,8 +1,9 @@
 // A conversation's history as the agent sees it: the customer on the left
 // (tagged when they answered by email), agents and the bot on the right (with
 // how the email went when the reply was mailed to the customer), internal
-// notes in yellow, and timeline events (assigned, resolved, reopened…) as
-// small centred lines.
+// notes in yellow (the bot's summary at a handover tagged as such), the
+// article a bot answer came from, and timeline events (assigned, resolved,
+// reopened…) as small centred lines.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { fmtDate, t } from '../i18n.js';
@@ -107,6 +108,17 @@ function viaBadge() {
     icon('mail', 'icon icon-xs'), t('inbox.via_email'));
 }
 
+const isSummary = (m) => Boolean(m.bot && m.bot.kind === 'summary');
+
+/** "From: <article>" under a bot answer, linking to the article in the console. */
+function botSource(m) {
+  const a = m.bot && m.bot.kind === 'answer' && m.bot.articles && m.bot.articles[0];
+  if (!a) return null;
+  return h('div', { class: 'msg-source', testid: 'msg-bot-source', dataset: { articleId: a.article_id } },
+    icon('book', 'icon icon-xs'), h('span', null, t('inbox.bot_source')),
+    h('a', { class: 'msg-source-title', href: `#/kb/articles/${a.article_id}` }, a.title));
+}
+
 function messageEl(m, showHead, onRetryMail) {
   if (m.sender === 'system') {
     return h('li', { class: 'tl-event', testid: 'timeline-event' }, h('span', null, m.body));
@@ -123,7 +135,9 @@ function messageEl(m, showHead, onRetryMail) {
   showHead && (who || m.private)
     ? h('div', { class: 'msg-head' },
       m.private ? h('span', { class: 'note-label' }, icon('note', 'icon icon-xs'), t('inbox.note_label')) : null,
-      who ? h('span', { class: 'msg-author' }, who) : null)
+      who ? h('span', { class: 'msg-author' }, who) : null,
+      isSummary(m) ? h('span', { class: 'badge badge-accent msg-bot-tag', testid: 'msg-bot-summary' },
+        icon('bolt', 'icon icon-xs'), t('inbox.bot_summary')) : null)
     : null,
   h('div', { class: ['msg-bubble', picture && 'msg-bubble-image'] },
     m.attachment ? attachmentEl(m.attachment) : null,
@@ -132,6 +146,7 @@ function messageEl(m, showHead, onRetryMail) {
     !ours && m.via === 'email' ? viaBadge() : null,
     h('time', { dateTime: new Date(m.created_at).toISOString() }, fmtShort(m.created_at)),
     ours && !m.private ? ticks(m) : null),
+  botSource(m),
   ours && !m.private && m.mail ? mailLine(m, onRetryMail) : null);
 }
 
@@ -171,8 +186,9 @@ export function drawThread(list, { messages, events, agents, teams, labels, onRe
       continue;
     }
     const m = item.m;
+    // The bot's summary always shows its tag.
     const head = !prev || authorOf(prev) !== authorOf(m) || prev.private !== m.private
-      || m.created_at - prev.created_at > GROUP_GAP;
+      || m.created_at - prev.created_at > GROUP_GAP || isSummary(m);
     out.push(messageEl(m, head, onRetryMail));
     prev = m;
   }

@@ -1,4 +1,9 @@
-//! `POST /api/bot/answer` on the demo shop: what the bot would say.
+//! The bot on the demo shop: what it would say (`POST /api/bot/answer`), and the
+//! bot in the chat (`chat`), its learning loop and outcomes (`learning`).
+
+mod chat;
+mod learning;
+mod support;
 
 use kefu::accounts::ratelimit::LimitPolicy;
 use serde_json::{Value, json};
@@ -6,7 +11,7 @@ use serde_json::{Value, json};
 use crate::common::{Client, TestServer, code, kefu, text};
 
 /// The demo shop, served, with an owner logged in.
-async fn demo_shop() -> (tempfile::TempDir, TestServer, Client) {
+pub(crate) async fn demo_shop() -> (tempfile::TempDir, TestServer, Client) {
     let dir = tempfile::tempdir().unwrap();
     let out = kefu(&["demo", "--data", dir.path().to_str().unwrap()], &[], None);
     assert!(out.status.success(), "{}", text(&out));
