@@ -4,7 +4,7 @@
 //! state, a request to say it differently, or a handoff to a person with a
 //! summary note. See docs/bot.md for the rules.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::{Decision, HandoffReason, orders, summary, triggers};
 use crate::channels::web::Visitor;
@@ -78,13 +78,8 @@ impl<'a> Talk<'a> {
         engine: &'a Engine,
         base_url: &'a str,
     ) -> AppResult<Self> {
-        let contact_locale = crate::contacts::contact_by_id(c, conv.contact_id)?
-            .and_then(|ct| ct.locale)
-            .and_then(|l| Lang::from_tag(&l));
-        let lang = match contact_locale {
-            Some(l) => l,
-            None => crate::settings::shop(c)?.default_locale,
-        };
+        let contact = crate::contacts::contact_by_id(c, conv.contact_id)?;
+        let lang = crate::contacts::language_of(c, contact.as_ref())?;
         let handoff_words = crate::inboxes::inbox_by_id(c, conv.inbox_id)?
             .map(|i| i.handoff_words)
             .unwrap_or_default();
@@ -116,8 +111,11 @@ pub async fn on_customer_message(deps: &BotDeps<'_>, message: &Message) -> AppRe
             respond(c, &talk, id, &body).map(Some)
         })
         .await?;
-    if let Some(r) = reaction {
-        held::publish(deps.db, deps.hub, r.conversation, r.messages, r.changed).await;
+    if let Some(r) = reaction
+        && let Err(e) = publish(deps, r).await
+    {
+        // Committed already; the customer gets it on their next fetch.
+        tracing::warn!(error = ?e, "cannot load the bot's messages to publish");
     }
     Ok(())
 }
@@ -190,7 +188,7 @@ fn respond(c: &Connection, talk: &Talk, message: MessageId, text: &str) -> AppRe
     match reply.decision {
         Decision::Answer => {
             let a = &reply.articles[0];
-            let body = format!("{}\n\n{}", a.text, a.url);
+            let body = answer_text(&a.text, &a.url);
             let mut meta = BotMeta::new(BotKind::Answer);
             meta.articles = offered;
             out.messages.push(held::say(c, talk.conv, &body, &meta, false)?);
@@ -206,6 +204,11 @@ fn respond(c: &Connection, talk: &Talk, message: MessageId, text: &str) -> AppRe
         Decision::Handoff => unanswered(c, talk, message, &text, reply.confidence, &mut out)?,
     }
     Ok(out)
+}
+
+/// An answer in chat: the article's text, then a link to its page.
+fn answer_text(text: &str, url: &str) -> String {
+    format!("{text}\n\n{url}")
 }
 
 fn reason_name(r: HandoffReason) -> &'static str {
@@ -232,7 +235,7 @@ fn unanswered(
     } else {
         talk.engine.analyzer(c)?.query_tokens(text)
     };
-    record_unanswered(c, talk, message, text, &turn, &terms)?;
+    insert_turn(c, talk, Some(message), text, &turn, true, &terms)?;
     let count: i64 = c
         .prepare_cached(
             "SELECT count(*) FROM bot_turns WHERE conversation_id = ?1 AND unanswered = 1 AND at >= ?2",
@@ -299,17 +302,6 @@ fn record(c: &Connection, talk: &Talk, message: MessageId, question: &str, turn:
     insert_turn(c, talk, Some(message), question, &turn, false, &[])
 }
 
-fn record_unanswered(
-    c: &Connection,
-    talk: &Talk,
-    message: MessageId,
-    question: &str,
-    turn: &Turn,
-    terms: &[String],
-) -> AppResult<()> {
-    insert_turn(c, talk, Some(message), question, turn, true, terms)
-}
-
 fn insert_turn(
     c: &Connection,
     talk: &Talk,
@@ -343,7 +335,6 @@ fn insert_turn(
 
 /// Whether the bot's last turn in this session answered something.
 fn last_turn_answered(c: &Connection, conv: &HeldConversation) -> rusqlite::Result<bool> {
-    use rusqlite::OptionalExtension;
     let kind: Option<String> = c
         .prepare_cached(
             "SELECT kind FROM bot_turns WHERE conversation_id = ?1 AND at >= ?2 ORDER BY id DESC LIMIT 1",
@@ -356,6 +347,47 @@ fn last_turn_answered(c: &Connection, conv: &HeldConversation) -> rusqlite::Resu
 /// What the customer's tap changed: the updated message and the conversation.
 pub type Tapped = (Message, ConversationSummary);
 
+/// A tap on a button under the bot's `message`: the message must be the visitor's
+/// and pass `check` (its kind, not tapped yet; what it yields goes to `act`), and
+/// the bot must still hold the conversation. `act` answers and updates the meta,
+/// which is saved in the same transaction.
+async fn tap<T, C, A>(
+    deps: &BotDeps<'_>,
+    visitor: &Visitor,
+    message: MessageId,
+    check: C,
+    act: A,
+) -> AppResult<Tapped>
+where
+    T: Send + 'static,
+    C: FnOnce(&BotMeta) -> AppResult<T> + Send + 'static,
+    A: FnOnce(&Connection, &Talk, &mut BotMeta, T, &mut Reaction) -> AppResult<()> + Send + 'static,
+{
+    let (contact, inbox) = (visitor.contact_id, visitor.inbox_id);
+    let d = deps.owned();
+    let r = deps
+        .db
+        .write(move |c| {
+            let (conv_id, mut meta) = held::bot_message_of(c, message, contact, inbox)?;
+            let checked = check(&meta)?;
+            let conv =
+                held::held_by_bot(c, conv_id)?.ok_or_else(|| AppError::conflict("bot_not_in_charge"))?;
+            let talk = Talk::load(c, &conv, &d.engine, &d.base_url)?;
+            let mut out = Reaction::new(conv.id);
+            out.messages.push(message);
+            act(c, &talk, &mut meta, checked, &mut out)?;
+            held::write_meta(c, message, &meta)?;
+            Ok(out)
+        })
+        .await?;
+    let (messages, summary) = publish(deps, r).await?;
+    let tapped = messages
+        .into_iter()
+        .find(|m| m.id == message)
+        .ok_or_else(|| AppError::not_found("not_found"))?;
+    Ok((tapped, summary))
+}
+
 /// "Solved" or "not solved, talk to a person" under an answer.
 pub async fn feedback(
     deps: &BotDeps<'_>,
@@ -363,46 +395,29 @@ pub async fn feedback(
     message: MessageId,
     solved: bool,
 ) -> AppResult<Tapped> {
-    let (contact, inbox) = (visitor.contact_id, visitor.inbox_id);
-    let d = deps.owned();
-    let r = deps
-        .db
-        .write(move |c| {
-            let (conv_id, mut meta) = held::bot_message_of(c, message, contact, inbox)?;
-            if !matches!(meta.kind, BotKind::Answer | BotKind::Order) {
-                return Err(AppError::not_found("not_found"));
-            }
-            if meta.feedback.is_some() {
-                return Err(AppError::conflict("bot_feedback_given"));
-            }
-            let conv =
-                held::held_by_bot(c, conv_id)?.ok_or_else(|| AppError::conflict("bot_not_in_charge"))?;
-            let talk = Talk::load(c, &conv, &d.engine, &d.base_url)?;
-            meta.feedback = Some(if solved {
-                Feedback::Solved
-            } else {
-                Feedback::Unsolved
-            });
-            held::write_meta(c, message, &meta)?;
-            let mut out = Reaction::new(conv.id);
-            out.messages.push(message);
-            if solved {
-                let said = held::say(
-                    c,
-                    &conv,
-                    &talk.text("bot.solved"),
-                    &BotMeta::new(BotKind::Resolved),
-                    false,
-                )?;
-                out.messages.push(said);
-                held::close(c, &conv, Outcome::Resolved, "customer_confirmed")?;
-            } else {
-                handoff(c, &talk, "unsolved", &mut out)?;
-            }
-            Ok(out)
-        })
-        .await?;
-    finish(deps, r, message).await
+    let check = |meta: &BotMeta| {
+        if !matches!(meta.kind, BotKind::Answer | BotKind::Order) {
+            return Err(AppError::not_found("not_found"));
+        }
+        if meta.feedback.is_some() {
+            return Err(AppError::conflict("bot_feedback_given"));
+        }
+        Ok(())
+    };
+    let act = move |c: &Connection, talk: &Talk, meta: &mut BotMeta, (): (), out: &mut Reaction| {
+        if solved {
+            meta.feedback = Some(Feedback::Solved);
+            let bye = BotMeta::new(BotKind::Resolved);
+            out.messages
+                .push(held::say(c, talk.conv, &talk.text("bot.solved"), &bye, false)?);
+            held::close(c, talk.conv, Outcome::Resolved, "customer_confirmed")?;
+            Ok(())
+        } else {
+            meta.feedback = Some(Feedback::Unsolved);
+            handoff(c, talk, "unsolved", out)
+        }
+    };
+    tap(deps, visitor, message, check, act).await
 }
 
 /// The customer picked one of the offered articles: the bot answers with it.
@@ -412,44 +427,36 @@ pub async fn pick(
     message: MessageId,
     article: ArticleId,
 ) -> AppResult<Tapped> {
-    let (contact, inbox) = (visitor.contact_id, visitor.inbox_id);
-    let d = deps.owned();
-    let r = deps
-        .db
-        .write(move |c| {
-            let (conv_id, mut meta) = held::bot_message_of(c, message, contact, inbox)?;
-            if meta.kind != BotKind::Suggest {
-                return Err(AppError::not_found("not_found"));
-            }
-            if meta.picked.is_some() {
-                return Err(AppError::conflict("bot_offer_taken"));
-            }
-            let Some(offer) = meta.articles.iter().find(|a| a.article_id == article).cloned() else {
-                return Err(AppError::bad_request("article_not_offered"));
-            };
-            let conv =
-                held::held_by_bot(c, conv_id)?.ok_or_else(|| AppError::conflict("bot_not_in_charge"))?;
-            let talk = Talk::load(c, &conv, &d.engine, &d.base_url)?;
+    let check = move |meta: &BotMeta| {
+        if meta.kind != BotKind::Suggest {
+            return Err(AppError::not_found("not_found"));
+        }
+        if meta.picked.is_some() {
+            return Err(AppError::conflict("bot_offer_taken"));
+        }
+        meta.articles
+            .iter()
+            .find(|a| a.article_id == article)
+            .cloned()
+            .ok_or_else(|| AppError::bad_request("article_not_offered"))
+    };
+    let act =
+        move |c: &Connection, talk: &Talk, meta: &mut BotMeta, offer: OfferedArticle, out: &mut Reaction| {
             let body: String = c
                 .prepare_cached("SELECT body FROM kb_articles WHERE id = ?1 AND status = 'published'")?
                 .query_row([article], |r| r.get(0))
                 .map_err(|_| AppError::not_found("not_found"))?;
             meta.picked = Some(article);
-            held::write_meta(c, message, &meta)?;
+            let text = answer_text(&markdown::to_text(&body), &offer.url);
             let mut answer = BotMeta::new(BotKind::Answer);
             answer.articles = vec![offer.clone()];
-            let text = format!("{}\n\n{}", markdown::to_text(&body), offer.url);
-            let mut out = Reaction::new(conv.id);
-            out.messages.push(message);
-            out.messages.push(held::say(c, &conv, &text, &answer, false)?);
+            out.messages.push(held::say(c, talk.conv, &text, &answer, false)?);
             let mut turn = Turn::plain(BotKind::Answer);
             turn.articles = vec![article];
             turn.confidence = 1.0;
-            insert_turn(c, &talk, None, &offer.title, &turn, false, &[])?;
-            Ok(out)
-        })
-        .await?;
-    finish(deps, r, message).await
+            insert_turn(c, talk, None, &offer.title, &turn, false, &[])
+        };
+    tap(deps, visitor, message, check, act).await
 }
 
 /// "Talk to a human" from the widget: the bot hands over with its summary; a
@@ -476,21 +483,15 @@ pub async fn human_requested(
         })
         .await?;
     match r {
-        Some(r) => {
-            let id = r.conversation;
-            held::publish(deps.db, deps.hub, id, r.messages, r.changed).await;
-            Ok(Some(deps.db.read(move |c| views::summary(c, id)).await?))
-        }
+        Some(r) => Ok(Some(publish(deps, r).await?.1)),
         None => crate::conversations::request_human(deps.db, deps.hub, contact).await,
     }
 }
 
-async fn finish(deps: &BotDeps<'_>, r: Reaction, message: MessageId) -> AppResult<Tapped> {
-    let id = r.conversation;
-    held::publish(deps.db, deps.hub, id, r.messages, r.changed).await;
-    deps.db
-        .read(move |c| Ok((views::message(c, message)?, views::summary(c, id)?)))
-        .await
+/// Publishes what a committed step wrote; returns the messages and the
+/// conversation as published.
+async fn publish(deps: &BotDeps<'_>, r: Reaction) -> AppResult<(Vec<Message>, ConversationSummary)> {
+    held::publish(deps.db, deps.hub, r.conversation, r.messages, r.changed).await
 }
 
 /// Closes the bot's conversations that went quiet for `idle_ms`: resolved when its

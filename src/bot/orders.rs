@@ -3,10 +3,10 @@
 //! orders) gets their own order; anyone else gives the order number with the
 //! email or phone it was placed with, and both must match.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 use crate::contacts::ContactId;
-use crate::contacts::orders::{Order, latest_orders};
+use crate::contacts::orders::{Order, latest_orders, orders_by_number};
 use crate::conversations::bot::BotKind;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
@@ -128,17 +128,16 @@ pub fn reply(c: &Connection, contact: ContactId, text: &str, lang: Lang) -> AppR
 /// An order whose number is in the message and whose customer has the email or
 /// phone given with it.
 fn verified(c: &Connection, clues: &Clues) -> AppResult<Option<Order>> {
-    let mut find = c.prepare_cached(
-        "SELECT o.contact_id, ct.email, ct.phone, o.id FROM orders o JOIN contacts ct ON ct.id = o.contact_id
-         WHERE lower(ltrim(o.number, '#')) = lower(?1) ORDER BY o.updated_at DESC",
-    )?;
     for word in &clues.words {
-        let rows: Vec<(ContactId, Option<String>, Option<String>, i64)> = find
-            .query_map([word], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (contact, email, phone, id) in rows {
-            let email_ok = matches!((&email, &clues.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
-            let phone = phone.map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>());
+        for order in orders_by_number(c, word)? {
+            let Some(customer) = crate::contacts::contact_by_id(c, order.contact_id)? else {
+                continue;
+            };
+            let email_ok =
+                matches!((&customer.email, &clues.email), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+            let phone = customer
+                .phone
+                .map(|p| p.chars().filter(char::is_ascii_digit).collect::<String>());
             let phone_ok = phone.is_some_and(|p| {
                 p.len() >= 7
                     && clues
@@ -147,7 +146,7 @@ fn verified(c: &Connection, clues: &Clues) -> AppResult<Option<Order>> {
                         .any(|d| d.ends_with(&p) || p.ends_with(d.as_str()))
             });
             if email_ok || phone_ok {
-                return Ok(latest_orders(c, contact, 100)?.into_iter().find(|o| o.id == id));
+                return Ok(Some(order));
             }
         }
     }
@@ -221,16 +220,6 @@ pub fn greeting(c: &Connection, contact: ContactId, lang: Lang) -> AppResult<Opt
             ("items", items),
         ],
     )))
-}
-
-/// Whether the contact has any order (an identified customer the bot may greet).
-pub fn has_orders(c: &Connection, contact: ContactId) -> rusqlite::Result<bool> {
-    Ok(
-        c.prepare_cached("SELECT 1 FROM orders WHERE contact_id = ?1 LIMIT 1")?
-            .query_row([contact], |_| Ok(()))
-            .optional()?
-            .is_some(),
-    )
 }
 
 #[cfg(test)]

@@ -49,6 +49,17 @@ pub fn contact_by_id(conn: &Connection, id: ContactId) -> rusqlite::Result<Optio
 }
 
 /// The contact with this email address (the oldest, if duplicates exist).
+/// The language to write to a customer in: theirs if known, else the shop's.
+pub fn language_of(conn: &Connection, contact: Option<&Contact>) -> rusqlite::Result<crate::i18n::Lang> {
+    match contact
+        .and_then(|ct| ct.locale.as_deref())
+        .and_then(crate::i18n::Lang::from_tag)
+    {
+        Some(lang) => Ok(lang),
+        None => Ok(crate::settings::shop(conn)?.default_locale),
+    }
+}
+
 pub fn contact_by_email(conn: &Connection, email: &str) -> rusqlite::Result<Option<ContactId>> {
     conn.prepare_cached("SELECT id FROM contacts WHERE email = ?1 ORDER BY id LIMIT 1")?
         .query_row([email], |r| r.get(0))

@@ -68,6 +68,16 @@ pub fn latest_orders(conn: &Connection, contact: ContactId, limit: usize) -> rus
     .collect()
 }
 
+/// Orders with this number (a leading `#` and letter case ignored), newest first.
+pub fn orders_by_number(conn: &Connection, number: &str) -> rusqlite::Result<Vec<Order>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM orders WHERE lower(ltrim(number, '#')) = lower(ltrim(?1, '#'))
+         ORDER BY updated_at DESC, id DESC LIMIT 20"
+    ))?
+    .query_map([number], from_row)?
+    .collect()
+}
+
 /// Who the order belongs to: a contact id, or an email / phone (a contact is
 /// created when nobody has them).
 #[derive(Clone, Debug, Default, Deserialize, ToSchema)]

@@ -117,20 +117,22 @@ pub struct HeldConversation {
     pub started_at: i64,
 }
 
+fn held_from_row(r: &rusqlite::Row) -> rusqlite::Result<HeldConversation> {
+    Ok(HeldConversation {
+        id: r.get(0)?,
+        inbox_id: r.get(1)?,
+        contact_id: r.get(2)?,
+        started_at: r.get(3)?,
+    })
+}
+
 /// The conversation, if the bot holds it (status `bot`).
 pub fn held_by_bot(c: &Connection, id: ConversationId) -> rusqlite::Result<Option<HeldConversation>> {
     c.prepare_cached(
         "SELECT id, inbox_id, contact_id, coalesce(bot_started_at, created_at) FROM conversations
          WHERE id = ?1 AND status = 'bot'",
     )?
-    .query_row([id], |r| {
-        Ok(HeldConversation {
-            id: r.get(0)?,
-            inbox_id: r.get(1)?,
-            contact_id: r.get(2)?,
-            started_at: r.get(3)?,
-        })
-    })
+    .query_row([id], held_from_row)
     .optional()
 }
 
@@ -273,27 +275,21 @@ pub fn idle_since(c: &Connection, before: i64) -> rusqlite::Result<Vec<HeldConve
         "SELECT id, inbox_id, contact_id, coalesce(bot_started_at, created_at) FROM conversations
          WHERE status = 'bot' AND last_message_at < ?1 ORDER BY last_message_at LIMIT 500",
     )?
-    .query_map([before], |r| {
-        Ok(HeldConversation {
-            id: r.get(0)?,
-            inbox_id: r.get(1)?,
-            contact_id: r.get(2)?,
-            started_at: r.get(3)?,
-        })
-    })?
+    .query_map([before], held_from_row)?
     .collect()
 }
 
 /// Publishes messages the bot wrote (or whose meta changed) and the conversations
-/// that changed, once committed.
+/// that changed, once committed. Returns the messages and the conversation as
+/// published.
 pub async fn publish(
     db: &crate::db::Db,
     hub: &crate::realtime::Hub,
     conversation: ConversationId,
     messages: Vec<MessageId>,
     changed: Vec<ConversationId>,
-) {
-    let loaded = db
+) -> AppResult<(Vec<super::Message>, super::ConversationSummary)> {
+    let (list, summary) = db
         .read(move |c| {
             let list = messages
                 .into_iter()
@@ -301,14 +297,17 @@ pub async fn publish(
                 .collect::<AppResult<Vec<_>>>()?;
             Ok((list, super::views::summary(c, conversation)?))
         })
-        .await;
-    match loaded {
-        Ok((list, summary)) => {
-            for m in &list {
+        .await?;
+    // Each message event carries the conversation; the last one also the others
+    // that changed.
+    match list.split_last() {
+        Some((last, rest)) => {
+            for m in rest {
                 super::publish_message(db, hub, m, &summary, Vec::new()).await;
             }
-            super::publish_summaries(db, hub, changed, Some(summary)).await;
+            super::publish_message(db, hub, last, &summary, changed).await;
         }
-        Err(e) => tracing::warn!(error = ?e, "cannot load the bot's messages to publish"),
+        None => super::publish_summaries(db, hub, changed, Some(summary.clone())).await,
     }
+    Ok((list, summary))
 }

@@ -169,6 +169,12 @@ pub enum Approval {
     Question { article_id: ArticleId, question: String },
 }
 
+/// An approval whose text passed the checks.
+enum Checked {
+    Article(super::Checked),
+    Question(ArticleId, String),
+}
+
 /// Approves: the article is written and indexed, and the suggestion decided, in
 /// one transaction.
 pub async fn approve(
@@ -178,26 +184,26 @@ pub async fn approve(
     id: SuggestionId,
     approval: Approval,
 ) -> AppResult<(Suggestion, ArticleId)> {
-    let (new_article, added) = match approval {
-        Approval::Article(input) => (Some(check(input)?), None),
+    // Checked before the write: a bad approval changes nothing.
+    let approval = match approval {
+        Approval::Article(input) => Checked::Article(check(input)?),
         Approval::Question { article_id, question } => {
             let q = crate::accounts::validate_optional_text("question", &question, super::QUESTION_MAX)?;
             if q.is_empty() {
                 return Err(AppError::bad_request("field_required").with("field", "question"));
             }
-            (None, Some((article_id, q)))
+            Checked::Question(article_id, q)
         }
     };
     let writer = engine.clone();
     engine
         .write(db, move |c| {
             pending(c, id)?;
-            let article = match (&new_article, &added) {
-                (Some(a), _) => save_in(c, &writer, actor.agent_id(), None, a)?,
-                (None, Some((article_id, question))) => {
+            let article = match &approval {
+                Checked::Article(a) => save_in(c, &writer, actor.agent_id(), None, a)?,
+                Checked::Question(article_id, question) => {
                     add_question(c, &writer, actor.agent_id(), *article_id, question)?
                 }
-                (None, None) => unreachable!("an approval is an article or a question"),
             };
             decide(c, id, SuggestionStatus::Approved, Some(article), actor.agent_id())?;
             audit(
@@ -220,7 +226,7 @@ fn add_question(
     question: &str,
 ) -> AppResult<ArticleId> {
     let a = store::as_written(c, id)?.ok_or_else(|| AppError::bad_request("kb_article_unknown"))?;
-    let mut questions = a.questions.clone();
+    let mut questions = a.questions;
     questions.push(question.to_string());
     let checked = check(ArticleInput {
         category_id: a.category_id,

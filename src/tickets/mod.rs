@@ -25,7 +25,6 @@ use crate::contacts::ContactId;
 use crate::conversations::ConversationId;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::i18n::Lang;
 use crate::notify::Mailroom;
 
 pub const SUBJECT_MAX: usize = 200;
@@ -206,11 +205,7 @@ pub(crate) fn open_in(
     }
     let contact_id = resolve_contact(c, &new.contact)?;
     let contact = crate::contacts::contact_by_id(c, contact_id)?;
-    let locale = contact
-        .as_ref()
-        .and_then(|ct| ct.locale.as_deref())
-        .and_then(Lang::from_tag)
-        .unwrap_or(crate::settings::shop(c)?.default_locale);
+    let locale = crate::contacts::language_of(c, contact.as_ref())?;
     let public_token = crate::util::random_token();
     let thread_token = crate::notify::new_thread_token();
     let id = store::insert(

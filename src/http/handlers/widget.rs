@@ -248,8 +248,7 @@ pub async fn session(
             let messages = views::recent_messages_for_contact(c, visitor.contact_id, inbox.id, 50)?;
             let greeting = match inbox.bot_enabled {
                 true => {
-                    let lang = contact.locale.as_deref().and_then(crate::i18n::Lang::from_tag);
-                    let lang = lang.map_or_else(|| crate::settings::shop(c).map(|s| s.default_locale), Ok)?;
+                    let lang = contacts::language_of(c, Some(&contact))?;
                     crate::bot::orders::greeting(c, visitor.contact_id, lang)?
                 }
                 false => None,

@@ -70,18 +70,18 @@ function groupEl(g, admin) {
       : null);
 }
 
-/** #/kb/unanswered into `page`. */
-export function renderUnanswered(page) {
-  const admin = isAdmin();
-  const box = h('div', { class: 'list-box', testid: 'kb-unanswered' }, loading());
+/**
+ * A page over the chosen period: its text, the 7/30/90 choice, and `box`
+ * filled with `draw(r)` from `GET path(days)` (the latest choice wins).
+ */
+function periodPage(page, box, { path, text, choiceId, draw }) {
   let seq = 0;
-
   async function load() {
     const mine = (seq += 1);
     box.setAttribute('aria-busy', 'true');
     let r;
     try {
-      r = await api.get(`/api/kb/unanswered?days=${days}`);
+      r = await api.get(path(days));
     } catch (err) {
       if (mine === seq) mount(box, loadError(err, load));
       return;
@@ -89,16 +89,26 @@ export function renderUnanswered(page) {
     if (mine !== seq) return;
     box.removeAttribute('aria-busy');
     box.dataset.days = String(r.days);
-    mount(box, r.groups.length
+    mount(box, draw(r));
+  }
+  page.append(h('div', { class: 'kb-learn-head' },
+    h('p', { class: 'section-text' }, text),
+    periodChoice(choiceId, load)), box);
+  load();
+}
+
+/** #/kb/unanswered into `page`. */
+export function renderUnanswered(page) {
+  const admin = isAdmin();
+  periodPage(page, h('div', { class: 'list-box', testid: 'kb-unanswered' }, loading()), {
+    path: (d) => `/api/kb/unanswered?days=${d}`,
+    text: t('kb.unanswered.text'),
+    choiceId: 'kb-unanswered-days',
+    draw: (r) => (r.groups.length
       ? h('ol', { class: 'kb-gaps', testid: 'kb-unanswered-list' }, r.groups.map((g) => groupEl(g, admin)))
       : emptyState({ iconName: 'check', title: t('kb.unanswered.empty_title'), text: t('kb.unanswered.empty_text'),
-        testid: 'kb-unanswered-empty' }));
-  }
-
-  page.append(h('div', { class: 'kb-learn-head' },
-    h('p', { class: 'section-text' }, t('kb.unanswered.text')),
-    periodChoice('kb-unanswered-days', load)), box);
-  load();
+        testid: 'kb-unanswered-empty' })),
+  });
 }
 
 const pctFormat = () => new Intl.NumberFormat(currentLang(), { style: 'percent', maximumFractionDigits: 1 });
@@ -143,30 +153,13 @@ function drawOutcomes(r) {
 
 /** #/kb/outcomes into `page`. */
 export function renderOutcomes(page) {
-  const box = h('section', { class: 'card kb-outcomes', testid: 'kb-outcomes' }, loading());
-  let seq = 0;
-
-  async function load() {
-    const mine = (seq += 1);
-    box.setAttribute('aria-busy', 'true');
-    let r;
-    try {
-      r = await api.get(`/api/bot/outcomes?days=${days}`);
-    } catch (err) {
-      if (mine === seq) mount(box, loadError(err, load));
-      return;
-    }
-    if (mine !== seq) return;
-    box.removeAttribute('aria-busy');
-    box.dataset.days = String(r.days);
-    mount(box, r.conversations
+  periodPage(page, h('section', { class: 'card kb-outcomes', testid: 'kb-outcomes' }, loading()), {
+    path: (d) => `/api/bot/outcomes?days=${d}`,
+    text: t('kb.outcomes.text'),
+    choiceId: 'kb-outcomes-days',
+    draw: (r) => (r.conversations
       ? drawOutcomes(r)
       : emptyState({ iconName: 'chart', title: t('kb.outcomes.empty_title'), text: t('kb.outcomes.empty_text'),
-        testid: 'kb-outcomes-empty' }));
-  }
-
-  page.append(h('div', { class: 'kb-learn-head' },
-    h('p', { class: 'section-text' }, t('kb.outcomes.text')),
-    periodChoice('kb-outcomes-days', load)), box);
-  load();
+        testid: 'kb-outcomes-empty' })),
+  });
 }
