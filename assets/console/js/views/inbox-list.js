@@ -141,6 +141,9 @@ export function createList() {
   let reloadTimer = null;
   let searchTimer = null;
   let seq = 0;
+  // Frames that arrive while the list loads: the server may have read the list
+  // before their change, so they are applied on top of what it returns.
+  let framesWhileLoading = null;
 
   const tabCount = new Map();
   const tabs = h('div', { class: 'inbox-tabs', role: 'tablist', testid: 'inbox-tabs' }, VIEWS.map((v) => {
@@ -217,13 +220,21 @@ export function createList() {
     if (filters.team) params.set('team', String(filters.team));
     if (filters.q) params.set('q', filters.q);
     if (!conversations.length) mount(listEl, loading());
+    framesWhileLoading = [];
     try {
       const r = await api.get(`/api/conversations?${params}`);
       if (mySeq !== seq) return;
       conversations = r.conversations;
-      draw();
+      const late = framesWhileLoading;
+      framesWhileLoading = null;
+      for (const c of late) applyChange(c);
+      if (late.length) sortAndDraw();
+      else draw();
     } catch (err) {
-      if (mySeq === seq) mount(listEl, loadError(err, reload));
+      if (mySeq === seq) {
+        framesWhileLoading = null;
+        mount(listEl, loadError(err, reload));
+      }
     }
   }
 
@@ -258,6 +269,15 @@ export function createList() {
       reloadTimer = setTimeout(reload, 400);
       return;
     }
+    if (framesWhileLoading) {
+      framesWhileLoading.push(c);
+      return;
+    }
+    if (applyChange(c)) sortAndDraw();
+  }
+
+  /** Puts a changed conversation in, or takes it out of, the list; false when nothing moved. */
+  function applyChange(c) {
     const at = conversations.findIndex((x) => x.id === c.id);
     if (matches(filters, c)) {
       if (at >= 0) conversations[at] = c;
@@ -265,9 +285,9 @@ export function createList() {
     } else if (at >= 0) {
       conversations.splice(at, 1);
     } else {
-      return;
+      return false;
     }
-    sortAndDraw();
+    return true;
   }
 
   /** Refresh the "waiting 3 min" labels. */
