@@ -451,14 +451,41 @@ export function createView(root, st, act) {
     return t('widget.reply_hours', { hours: Math.round(min / 60) });
   }
 
+  /** "You are number 2 in the queue · about 3 min", from the position and the estimated wait. */
+  function queueText(c) {
+    const position = c.queue_position;
+    const ms = c.estimated_wait_ms;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) return t('widget.queue_position', { position });
+    const place = position === 1 ? t('widget.queue_next') : t('widget.queue_place', { position });
+    const minutes = Math.round(ms / 60_000);
+    let wait;
+    if (ms < 60_000) wait = t('widget.queue_wait_soon');
+    else if (minutes < 90) wait = t('widget.queue_wait_minutes', { minutes: Math.max(1, minutes) });
+    else wait = t('widget.queue_wait_hours', { hours: Math.round(minutes / 60) });
+    return t('widget.queue_line', { place, wait });
+  }
+
+  let bannerSig = '';
+
   function renderBanner() {
     const c = st.conversation;
     let text = st.notice;
+    let queue = null;
     if (!text && c && c.status !== 'resolved') {
       if (c.agent && c.agent.name) text = t('widget.agent_joined', { name: c.agent.name });
-      else if (c.status === 'queued' && c.queue_position) text = t('widget.queue_position', { position: c.queue_position });
+      else if (c.status === 'queued' && c.queue_position) {
+        text = queueText(c);
+        queue = { position: String(c.queue_position), waitMs: String(c.estimated_wait_ms ?? '') };
+      }
     }
-    banner.textContent = text || '';
+    // Only a change is written: the banner is a live region, read out when it changes.
+    const sig = JSON.stringify([text, queue]);
+    if (sig !== bannerSig) {
+      bannerSig = sig;
+      banner.replaceChildren(queue
+        ? h('span', { testid: 'widget-queue', 'data-position': queue.position, 'data-wait-ms': queue.waitMs }, text)
+        : text || '');
+    }
     banner.hidden = !text;
     banner.classList.toggle('bad', Boolean(st.noticeBad));
   }

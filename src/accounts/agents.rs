@@ -25,12 +25,14 @@ pub struct Agent {
     /// The agent's chosen language; `null` follows the browser.
     pub locale: Option<Lang>,
     pub team_ids: Vec<TeamId>,
+    /// Intent names the agent is good at: teams routing by skills prefer them.
+    pub skills: Vec<String>,
     pub created_at: i64,
 }
 
 const AGENT_COLUMNS: &str = "a.id, a.email, a.name, a.role, a.active, a.availability, \
     a.max_concurrent, a.locale, a.created_at, \
-    (SELECT group_concat(team_id) FROM team_members WHERE agent_id = a.id)";
+    (SELECT group_concat(team_id) FROM team_members WHERE agent_id = a.id), a.skills";
 
 fn agent_from_row(row: &Row) -> rusqlite::Result<Agent> {
     let locale: Option<String> = row.get(7)?;
@@ -52,6 +54,7 @@ fn agent_from_row(row: &Row) -> rusqlite::Result<Agent> {
         locale: locale.as_deref().and_then(Lang::parse_exact),
         created_at: row.get(8)?,
         team_ids,
+        skills: serde_json::from_str(&row.get::<_, String>(10)?).unwrap_or_default(),
     })
 }
 
@@ -181,6 +184,8 @@ pub struct AgentChanges {
     pub name: Option<String>,
     pub role: Option<Role>,
     pub max_concurrent: Option<i64>,
+    /// Intent names; each must exist.
+    pub skills: Option<Vec<String>>,
 }
 
 /// `PATCH /api/agents/{id}`.
@@ -202,12 +207,23 @@ pub async fn update_agent(db: &Db, actor: Principal, id: AgentId, changes: Agent
             }
             check_may_grant(&actor, role)?;
         }
+        let skills = match &changes.skills {
+            Some(list) => {
+                let mut list = list.clone();
+                list.sort();
+                list.dedup();
+                crate::routing::intents::ensure_exist(c, &list)?;
+                Some(serde_json::to_string(&list).unwrap_or_default())
+            }
+            None => None,
+        };
         c.prepare_cached(
             "UPDATE agents SET name = coalesce(:name, name), role = coalesce(:role, role),
-             max_concurrent = coalesce(:max, max_concurrent), updated_at = :now WHERE id = :id",
+             max_concurrent = coalesce(:max, max_concurrent), skills = coalesce(:skills, skills),
+             updated_at = :now WHERE id = :id",
         )?
         .execute(named_params! {
-            ":name": name, ":role": changes.role, ":max": max, ":now": now_ms(), ":id": id,
+            ":name": name, ":role": changes.role, ":max": max, ":skills": skills, ":now": now_ms(), ":id": id,
         })?;
         audit(c, actor.agent_id(), "agent.update", &format!("agent:{id}"), "")?;
         load(c, id)

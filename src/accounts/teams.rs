@@ -19,11 +19,13 @@ pub struct Team {
     pub member_ids: Vec<AgentId>,
     /// Hears of the team's SLA warnings and breaches besides the assignee.
     pub lead_agent_id: Option<AgentId>,
+    /// How conversations are handed to members: `round_robin`, `least_busy` or `skills`.
+    pub strategy: String,
     pub created_at: i64,
 }
 
 const TEAM_COLUMNS: &str = "t.id, t.name, t.description, t.created_at, \
-    (SELECT group_concat(agent_id) FROM team_members WHERE team_id = t.id), t.lead_agent_id";
+    (SELECT group_concat(agent_id) FROM team_members WHERE team_id = t.id), t.lead_agent_id, t.strategy";
 
 fn team_from_row(row: &Row) -> rusqlite::Result<Team> {
     let members: Option<String> = row.get(4)?;
@@ -40,6 +42,7 @@ fn team_from_row(row: &Row) -> rusqlite::Result<Team> {
         created_at: row.get(3)?,
         member_ids,
         lead_agent_id: row.get(5)?,
+        strategy: row.get(6)?,
     })
 }
 
@@ -102,14 +105,28 @@ pub async fn create_team(db: &Db, actor: Principal, name: &str, description: &st
     .await
 }
 
-pub async fn update_team(
-    db: &Db,
-    actor: Principal,
-    id: TeamId,
-    name: Option<String>,
-    description: Option<String>,
-    lead: Option<Option<AgentId>>,
-) -> AppResult<Team> {
+/// What a team update changes; `None` keeps.
+pub struct TeamChanges {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub lead: Option<Option<AgentId>>,
+    pub strategy: Option<String>,
+}
+
+pub const STRATEGIES: &[&str] = &["round_robin", "least_busy", "skills"];
+
+pub async fn update_team(db: &Db, actor: Principal, id: TeamId, changes: TeamChanges) -> AppResult<Team> {
+    let TeamChanges {
+        name,
+        description,
+        lead,
+        strategy,
+    } = changes;
+    if let Some(s) = &strategy
+        && !STRATEGIES.contains(&s.as_str())
+    {
+        return Err(AppError::bad_request("strategy_invalid").with("allowed", STRATEGIES.join(", ")));
+    }
     let name = name
         .as_deref()
         .map(|n| validate::required_text("name", n))
@@ -121,15 +138,18 @@ pub async fn update_team(
     db.write(move |c| {
         load(c, id)?;
         c.prepare_cached(
-            "UPDATE teams SET name = coalesce(?2, name), description = coalesce(?3, description) WHERE id = ?1",
+            "UPDATE teams SET name = coalesce(?2, name), description = coalesce(?3, description),
+                 strategy = coalesce(?4, strategy) WHERE id = ?1",
         )?
-        .execute(rusqlite::params![id, name, description])
+        .execute(rusqlite::params![id, name, description, strategy])
         .map_err(name_taken)?;
         if let Some(lead) = lead {
             if let Some(agent) = lead {
                 match crate::accounts::agents::agent_by_id(c, agent)? {
                     None => return Err(AppError::bad_request("unknown_agent").with("id", agent)),
-                    Some(a) if !a.active => return Err(AppError::bad_request("agent_inactive").with("id", agent)),
+                    Some(a) if !a.active => {
+                        return Err(AppError::bad_request("agent_inactive").with("id", agent));
+                    }
                     Some(_) => {}
                 }
             }

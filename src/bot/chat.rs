@@ -149,7 +149,18 @@ fn respond(c: &Connection, talk: &Talk, message: MessageId, text: &str) -> AppRe
         Some(talk.lang),
         &talk.handoff_words,
     )?;
-    if let Some(reason @ (HandoffReason::AskedForPerson | HandoffReason::Upset)) = reply.reason {
+    // Routing flags a conversation whose messages keep turning negative, even when
+    // no single one reads as angry; the shop may want a person to take it then.
+    let trending_negative = || -> AppResult<bool> {
+        Ok(crate::routing::settings::load(c)?.negative_hands_over
+            && c.prepare_cached("SELECT negative FROM conversations WHERE id = ?1")?
+                .query_row([talk.conv.id], |r| r.get::<_, bool>(0))?)
+    };
+    let reason = match reply.reason {
+        None if trending_negative()? => Some(HandoffReason::Upset),
+        other => other,
+    };
+    if let Some(reason @ (HandoffReason::AskedForPerson | HandoffReason::Upset)) = reason {
         let name = reason_name(reason);
         record(
             c,

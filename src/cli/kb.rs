@@ -177,6 +177,7 @@ fn demo_file(name: &str) -> anyhow::Result<Vec<u8>> {
 
 pub fn demo(config: &Config) -> anyhow::Result<()> {
     let articles = demo_file("kb.json")?;
+    let intents = demo_file("intents.json")?;
     let vocabulary: kb::vocabulary::Vocabulary = serde_json::from_slice(&demo_file("vocabulary.json")?)?;
     let (_lock, db) = crate::open_data_dir(config)?;
     let empty = runtime()?.block_on(db.read(|c| {
@@ -196,17 +197,23 @@ pub fn demo(config: &Config) -> anyhow::Result<()> {
         );
     }
     let engine = kb::Engine::new();
-    let report = with_db(db, move |db| async move {
-        crate::kb::demo::load(&db, &engine, articles, vocabulary).await
+    let (report, intents) = with_db(db, move |db| async move {
+        let report = crate::kb::demo::load(&db, &engine, articles, vocabulary).await?;
+        let intents = db
+            .write(move |c| crate::routing::demo::load_in(c, &intents))
+            .await?;
+        Ok((report, intents))
     })?;
     println!(
         "loaded the demo shop into {}: {} articles in {} categories, {} synonym groups, \
-         and the chat inbox \"{}\".\nStart kefu (kefu --data {}), open it and create the owner account; \
-         try the knowledge base under Knowledge base, or measure it: kefu kb eval <questions.jsonl>",
+         {} intents with their teams, and the chat inbox \"{}\".\nStart kefu (kefu --data {}), open it and \
+         create the owner account; try the knowledge base under Knowledge base, or measure it: \
+         kefu kb eval <questions.jsonl>, kefu routing eval <messages.jsonl>",
         config.data_dir.display(),
         report.articles,
         report.categories,
         report.synonym_groups,
+        intents,
         report.inbox,
         config.data_dir.display(),
     );

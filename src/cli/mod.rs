@@ -13,6 +13,7 @@ use crate::config::Config;
 use crate::db;
 
 mod kb;
+mod routing;
 
 #[derive(Parser)]
 #[command(
@@ -100,8 +101,13 @@ enum Command {
         #[command(subcommand)]
         command: kb::KbCommand,
     },
-    /// Load the demo shop (knowledge base in zh-CN and en, synonyms, a chat inbox)
-    /// into an empty data directory, to try kefu out.
+    /// Routing: measure the intent classifier.
+    Routing {
+        #[command(subcommand)]
+        command: routing::RoutingCommand,
+    },
+    /// Load the demo shop (knowledge base in zh-CN and en, synonyms, a chat inbox,
+    /// intents and their teams) into an empty data directory, to try kefu out.
     Demo,
 }
 
@@ -252,6 +258,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::ConfigDump => print!("{}", config.dump_masked()),
         Command::Kb { command } => return kb::run(&config, command),
+        Command::Routing { command } => return routing::run(&config, command),
         Command::Demo => kb::demo(&config)?,
     }
     Ok(ExitCode::SUCCESS)

@@ -285,7 +285,11 @@ pub struct Unpublished {
 /// A customer's mail into their conversation in `inbox_id` (opened or reopened as
 /// a chat message would), inside the email reader's transaction. The first file
 /// goes with the text; each further one is a message of its own, as in a chat.
-pub fn ingest_mail(c: &rusqlite::Connection, mail: MailMessage) -> AppResult<(ConversationId, Unpublished)> {
+pub fn ingest_mail(
+    c: &rusqlite::Connection,
+    routing: &crate::routing::Snapshot,
+    mail: MailMessage,
+) -> AppResult<(ConversationId, Unpublished)> {
     let mut files = mail.files.into_iter();
     // A chat message has a size limit a long mail may pass; the whole mail stays in
     // the received-mail log.
@@ -300,7 +304,7 @@ pub fn ingest_mail(c: &rusqlite::Connection, mail: MailMessage) -> AppResult<(Co
         external_id: mail.message_id.clone(),
         attachment: files.next(),
     };
-    let stored = store_in(c, &inbound, false)?;
+    let stored = store_in(c, &inbound, false, routing)?;
     let conversation = stored.conversation;
     if stored.duplicate {
         let nothing = Unpublished {
@@ -328,6 +332,8 @@ pub fn ingest_mail(c: &rusqlite::Connection, mail: MailMessage) -> AppResult<(Co
         messages.push(id);
     }
     store::mark_via_email(c, &messages)?;
+    // A rule's auto-reply is part of the thread; it is not mailed.
+    messages.extend(stored.replies);
     // Our next reply answers this mail, in the customer's thread.
     match &mail.message_id {
         Some(mid) => add_reference(c, conversation, mid)?,

@@ -5,6 +5,7 @@
 
 pub mod bot;
 mod mail;
+mod publish;
 mod store;
 pub mod views;
 
@@ -21,6 +22,8 @@ use crate::realtime::{Event, Hub, Topic};
 use crate::routing;
 
 pub use mail::{MailMessage, Unpublished, by_token, ingest_mail, publish_mail, send_transcript};
+use publish::publish_message;
+pub use publish::{publish_presence, publish_summaries};
 pub use store::BODY_MAX;
 pub use views::{ConversationSummary, Message};
 
@@ -147,7 +150,12 @@ fn check_body(body: &str, has_attachment: bool) -> AppResult<String> {
 /// The one way customer messages enter kefu. Stores the message (once per
 /// external id), opens or reopens the conversation, queues it for a human and lets
 /// routing assign it — all in one transaction — then publishes.
-pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<Ingested> {
+pub async fn ingest(
+    db: &Db,
+    hub: &Hub,
+    router: &routing::Router,
+    inbound: InboundMessage,
+) -> AppResult<Ingested> {
     if let Some(id) = &inbound.external_id
         && (id.is_empty() || id.len() > 64)
     {
@@ -155,19 +163,29 @@ pub async fn ingest(db: &Db, hub: &Hub, inbound: InboundMessage) -> AppResult<In
     }
     // A console is open: the message reaches an agent the moment it is committed.
     let delivered = hub.agent_sockets() > 0;
-    let (ingested, changed) = db
+    let router = router.clone();
+    let (ingested, replies, changed) = db
         .write(move |c| {
-            let stored = store_in(c, &inbound, delivered)?;
+            let routing = router.snapshot(c)?;
+            let stored = store_in(c, &inbound, delivered, &routing)?;
             let ingested = Ingested {
                 message: views::message(c, stored.message)?,
                 conversation: views::summary(c, stored.conversation)?,
                 duplicate: stored.duplicate,
             };
-            Ok((ingested, stored.changed))
+            let replies = stored
+                .replies
+                .iter()
+                .map(|id| views::message(c, *id))
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok((ingested, replies, stored.changed))
         })
         .await?;
     if !ingested.duplicate {
         publish_message(db, hub, &ingested.message, &ingested.conversation, changed).await;
+        for reply in &replies {
+            publish_message(db, hub, reply, &ingested.conversation, Vec::new()).await;
+        }
     }
     Ok(ingested)
 }
@@ -180,10 +198,17 @@ struct Stored {
     duplicate: bool,
     /// Conversations the write changed, to publish once it is committed.
     changed: Vec<ConversationId>,
+    /// A routing rule's auto-reply, written after the message.
+    replies: Vec<MessageId>,
 }
 
 /// `ingest`'s write, inside the caller's transaction.
-fn store_in(c: &rusqlite::Connection, inbound: &InboundMessage, delivered: bool) -> AppResult<Stored> {
+fn store_in(
+    c: &rusqlite::Connection,
+    inbound: &InboundMessage,
+    delivered: bool,
+    routing: &routing::Snapshot,
+) -> AppResult<Stored> {
     let body = check_body(&inbound.body, inbound.attachment.is_some())?;
     if let Some(ext) = &inbound.external_id
         && let Some(existing) = store::message_by_external_id(c, inbound.inbox_id, ext)?
@@ -197,12 +222,14 @@ fn store_in(c: &rusqlite::Connection, inbound: &InboundMessage, delivered: bool)
             conversation: existing.conversation_id,
             duplicate: true,
             changed: Vec::new(),
+            replies: Vec::new(),
         });
     }
     if let Some(a) = inbound.attachment {
         crate::attachments::check_owned(c, a, crate::attachments::Uploader::Contact(inbound.contact_id))?;
     }
-    let (conversation, mut changed) = store::conversation_for_customer_message(c, inbound)?;
+    let found = store::conversation_for_customer_message(c, inbound)?;
+    let (conversation, mut changed) = (found.id, found.changed);
     let delivery = if delivered {
         Delivery::Delivered
     } else {
@@ -220,13 +247,33 @@ fn store_in(c: &rusqlite::Connection, inbound: &InboundMessage, delivered: bool)
         delivery,
         inbound.attachment,
     )?;
+    let mut replies = Vec::new();
+    if found.created {
+        let routed = routing::route_new(c, routing, conversation, &body)?;
+        if let Some(text) = routed.auto_reply {
+            replies.push(store::insert_message(
+                c,
+                conversation,
+                inbound.inbox_id,
+                Sender::Bot,
+                None,
+                &text,
+                false,
+                None,
+                Delivery::Sent,
+                None,
+            )?);
+        }
+    }
     store::after_customer_message(c, conversation)?;
+    routing::on_customer_message(c, conversation, message, &body)?;
     changed.extend(routing::dispatch(c)?);
     Ok(Stored {
         message,
         conversation,
         duplicate: false,
         changed,
+        replies,
     })
 }
 
@@ -444,59 +491,6 @@ pub async fn request_human(db: &Db, hub: &Hub, contact: ContactId) -> AppResult<
     Ok(Some(summary))
 }
 
-/// A new message: consoles get it with its conversation's summary in one event; the
-/// customer gets it (unless private) and the conversation's state. Then any other
-/// conversation the write changed (routing may have assigned others).
-async fn publish_message(
-    db: &Db,
-    hub: &Hub,
-    message: &Message,
-    summary: &ConversationSummary,
-    mut changed: Vec<ConversationId>,
-) {
-    let event = || Event::Message {
-        message: message.clone(),
-        conversation: summary.clone(),
-    };
-    hub.publish(Topic::Agents, event());
-    let contact = Topic::Contact(summary.contact.id);
-    if !message.private {
-        hub.publish(contact, event());
-    }
-    hub.publish(contact, Event::Conversation(summary.clone()));
-    changed.retain(|id| *id != summary.id);
-    publish_summaries(db, hub, changed, None).await;
-}
-
-/// Publishes the current state of every changed conversation to agents and to its customer.
-pub async fn publish_summaries(
-    db: &Db,
-    hub: &Hub,
-    mut changed: Vec<ConversationId>,
-    known: Option<ConversationSummary>,
-) {
-    changed.sort();
-    changed.dedup();
-    let mut summaries = Vec::new();
-    if let Some(k) = known {
-        changed.retain(|id| *id != k.id);
-        summaries.push(k);
-    }
-    if !changed.is_empty() {
-        match db
-            .read(move |c| changed.into_iter().map(|id| views::summary(c, id)).collect())
-            .await
-        {
-            Ok(more) => summaries.extend::<Vec<_>>(more),
-            Err(e) => tracing::warn!(error = ?e, "cannot load conversations to publish"),
-        }
-    }
-    for s in summaries {
-        hub.publish(Topic::Contact(s.contact.id), Event::Conversation(s.clone()));
-        hub.publish(Topic::Agents, Event::Conversation(s));
-    }
-}
-
 /// Snoozed conversations whose time has come are back: with their agent if they
 /// still have one, otherwise in the queue. Run by a background job.
 pub async fn wake_snoozed(db: &Db, hub: &Hub) -> AppResult<usize> {
@@ -512,10 +506,23 @@ pub async fn wake_snoozed(db: &Db, hub: &Hub) -> AppResult<usize> {
     Ok(n)
 }
 
-/// Tells every open widget whether anyone is online now.
-pub async fn publish_presence(db: &Db, hub: &Hub) -> AppResult<()> {
-    let (agents_online, _) = db.read(crate::channels::web::availability).await?;
-    hub.publish(Topic::Visitors, Event::Presence { agents_online });
+/// An agent's availability changed. One who left gives their open chats back to
+/// the queue if the shop wants that; then the queue is handed out again.
+pub async fn availability_changed(db: &Db, hub: &Hub, agent: AgentId) -> AppResult<()> {
+    let changed = db
+        .write(move |c| {
+            let online: bool = c
+                .prepare_cached("SELECT availability = 'online' FROM agents WHERE id = ?1")?
+                .query_row([agent], |r| r.get(0))?;
+            let mut changed = Vec::new();
+            if !online && routing::settings::load(c)?.requeue_on_offline {
+                changed = routing::requeue_agent(c, agent)?;
+            }
+            changed.extend(routing::dispatch(c)?);
+            Ok(changed)
+        })
+        .await?;
+    publish_summaries(db, hub, changed, None).await;
     Ok(())
 }
 

@@ -87,12 +87,25 @@ fn update_status(c: &Connection, id: ConversationId, status: Status) -> rusqlite
     Ok(())
 }
 
+/// What a customer message found: its conversation, the conversations changed,
+/// and whether the conversation is new (routing decides where it goes).
+pub(super) struct Found {
+    pub id: ConversationId,
+    pub changed: Vec<ConversationId>,
+    pub created: bool,
+}
+
 /// Finds the conversation a customer message belongs to: the contact's latest one in
 /// this inbox, reopened if it was resolved, woken if pending or snoozed; or a new one.
 pub(super) fn conversation_for_customer_message(
     c: &Connection,
     inbound: &InboundMessage,
-) -> AppResult<(ConversationId, Vec<ConversationId>)> {
+) -> AppResult<Found> {
+    let found = |id, changed: bool| Found {
+        id,
+        changed: if changed { vec![id] } else { Vec::new() },
+        created: false,
+    };
     let latest: Option<(ConversationId, Status, Option<AgentId>)> = c
         .prepare_cached(
             "SELECT id, status, assignee_id FROM conversations WHERE contact_id = ?1 AND inbox_id = ?2
@@ -119,12 +132,16 @@ pub(super) fn conversation_for_customer_message(
             )?;
             let id = ConversationId(c.last_insert_rowid());
             event(c, id, None, "contact", "created", serde_json::json!({}))?;
-            Ok((id, vec![id]))
+            Ok(Found {
+                id,
+                changed: vec![id],
+                created: true,
+            })
         }
         Some((id, Status::Resolved, _)) => {
             super::bot::reopen(c, id, now)?;
             event(c, id, None, "contact", "reopened", serde_json::json!({}))?;
-            Ok((id, vec![id]))
+            Ok(found(id, true))
         }
         Some((id, from @ (Status::Pending | Status::Snoozed), assignee)) => {
             let to = if assignee.is_some() {
@@ -143,9 +160,9 @@ pub(super) fn conversation_for_customer_message(
                 "status",
                 serde_json::json!({"from": from, "to": to}),
             )?;
-            Ok((id, vec![id]))
+            Ok(found(id, true))
         }
-        Some((id, _, _)) => Ok((id, Vec::new())),
+        Some((id, _, _)) => Ok(found(id, false)),
     }
 }
 

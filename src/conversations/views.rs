@@ -33,6 +33,8 @@ pub struct Message {
     pub mail: Option<MessageMail>,
     /// What the bot's message is (answer, offers, handoff…) and what the customer did with it.
     pub bot: Option<super::bot::BotMeta>,
+    /// For customer messages: how they sound (see docs/routing.md).
+    pub sentiment: Option<crate::routing::sentiment::Sentiment>,
 }
 
 /// Where the emailed copy of a reply stands.
@@ -48,7 +50,7 @@ pub struct MessageMail {
 
 const MESSAGE_COLUMNS: &str = "m.id, m.conversation_id, m.sender_kind, m.sender_agent_id, a.name, m.body, \
     m.private, m.external_id, m.delivery, m.created_at, at.id, at.token, at.mime, at.size, at.filename, m.via, \
-    o.to_email, o.status, o.last_error, o.id, m.bot";
+    o.to_email, o.status, o.last_error, o.id, m.bot, m.sentiment";
 
 /// Joins for `MESSAGE_COLUMNS`.
 const MESSAGE_JOINS: &str = "LEFT JOIN agents a ON a.id = m.sender_agent_id LEFT JOIN attachments at ON at.id = m.attachment_id \
@@ -89,6 +91,9 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
         },
         bot: r
             .get::<_, Option<String>>(20)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+        sentiment: r
+            .get::<_, Option<String>>(21)?
             .and_then(|j| serde_json::from_str(&j).ok()),
     })
 }
@@ -198,7 +203,25 @@ pub struct ConversationSummary {
     pub created_at: i64,
     /// 1 for the next in line, while queued.
     pub queue_position: Option<i64>,
+    /// While queued: about how long until an agent takes it, from how fast the
+    /// queue moved in the last hour (see docs/routing.md).
+    pub estimated_wait_ms: Option<i64>,
     pub labels: Vec<crate::labels::Label>,
+    /// What the customer wants, from the classifier, a rule or an agent.
+    pub intent: Option<ConversationIntent>,
+    /// The trend of the customer's messages, -1..1.
+    pub sentiment: Option<f64>,
+    /// Trending negative: flagged for agents.
+    pub negative: bool,
+}
+
+#[derive(Clone, Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ConversationIntent {
+    pub name: String,
+    pub label: String,
+    pub confidence: Option<f64>,
+    /// `model`, `agent` or `rule`.
+    pub source: String,
 }
 
 const SUMMARY_SELECT: &str = "SELECT c.id, c.inbox_id, c.contact_id, ct.name, ct.email, c.status, c.team_id, \
@@ -214,7 +237,9 @@ const SUMMARY_SELECT: &str = "SELECT c.id, c.inbox_id, c.contact_id, ct.name, ct
        OR (q.waiting_since = c.waiting_since AND q.id < c.id))))) END, \
     (SELECT json_group_array(json_object('id', l.id, 'name', l.name, 'color', l.color)) \
        FROM conversation_labels cl JOIN labels l ON l.id = cl.label_id WHERE cl.conversation_id = c.id), \
-    (SELECT kind FROM inboxes WHERE id = c.inbox_id) \
+    (SELECT kind FROM inboxes WHERE id = c.inbox_id), \
+    (SELECT json_object('name', i.name, 'label', i.label, 'confidence', c.intent_confidence, 'source', c.intent_source) \
+       FROM intents i WHERE i.id = c.intent_id), c.sentiment, c.negative \
     FROM conversations c JOIN contacts ct ON ct.id = c.contact_id LEFT JOIN agents a ON a.id = c.assignee_id";
 
 fn summary_from_row(r: &Row) -> rusqlite::Result<ConversationSummary> {
@@ -252,18 +277,48 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<ConversationSummary> {
         created_at: r.get(16)?,
         last_message,
         queue_position: r.get(18)?,
+        estimated_wait_ms: None,
         labels: r
             .get::<_, Option<String>>(19)?
             .and_then(|j| serde_json::from_str(&j).ok())
             .unwrap_or_default(),
+        intent: r
+            .get::<_, Option<String>>(21)?
+            .and_then(|j| serde_json::from_str(&j).ok()),
+        sentiment: r.get(22)?,
+        negative: r.get(23)?,
     })
 }
 
+/// Fills in the estimated wait of the queued ones (one look at the queue's pace for all).
+fn with_waits(
+    c: &Connection,
+    mut list: Vec<ConversationSummary>,
+) -> rusqlite::Result<Vec<ConversationSummary>> {
+    if list.iter().any(|s| s.queue_position.is_some()) {
+        let pace = crate::routing::queue_pace(c)?;
+        for s in &mut list {
+            s.estimated_wait_ms = s
+                .queue_position
+                .and_then(|p| crate::routing::estimated_wait_ms(pace, p));
+        }
+    }
+    Ok(list)
+}
+
+fn with_wait(
+    c: &Connection,
+    s: Option<ConversationSummary>,
+) -> rusqlite::Result<Option<ConversationSummary>> {
+    Ok(with_waits(c, s.into_iter().collect())?.pop())
+}
+
 pub fn summary(c: &Connection, id: ConversationId) -> AppResult<ConversationSummary> {
-    c.prepare_cached(&format!("{SUMMARY_SELECT} WHERE c.id = ?1"))?
+    let found = c
+        .prepare_cached(&format!("{SUMMARY_SELECT} WHERE c.id = ?1"))?
         .query_row([id], summary_from_row)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("not_found"))
+        .optional()?;
+    with_wait(c, found)?.ok_or_else(|| AppError::not_found("not_found"))
 }
 
 /// The customer's current conversation in an inbox, if any.
@@ -277,6 +332,7 @@ pub fn current_for_contact(
     ))?
     .query_row(rusqlite::params![contact, inbox], summary_from_row)
     .optional()
+    .and_then(|s| with_wait(c, s))
     .map_err(Into::into)
 }
 
@@ -287,6 +343,7 @@ pub fn for_contact(c: &Connection, contact: ContactId) -> AppResult<Vec<Conversa
     ))?
     .query_map([contact], summary_from_row)?
     .collect::<rusqlite::Result<_>>()
+    .and_then(|list| with_waits(c, list))
     .map_err(Into::into)
 }
 
@@ -358,9 +415,11 @@ pub fn list(c: &Connection, f: &ListFilter) -> rusqlite::Result<Vec<Conversation
         Sort::Recent => " ORDER BY c.last_message_at DESC",
     });
     sql.push_str(&format!(" LIMIT {}", f.limit.clamp(1, 200)));
-    c.prepare(&sql)?
+    let list = c
+        .prepare(&sql)?
         .query_map(rusqlite::params_from_iter(params), summary_from_row)?
-        .collect()
+        .collect::<rusqlite::Result<_>>()?;
+    with_waits(c, list)
 }
 
 /// A timeline entry.

@@ -87,6 +87,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "bot_chat",
         sql: include_str!("../../migrations/0014_bot_chat.sql"),
     },
+    Migration {
+        version: 15,
+        name: "routing",
+        sql: include_str!("../../migrations/0015_routing.sql"),
+    },
 ];
 
 /// The schema version this binary brings the database to.

@@ -36,6 +36,8 @@ pub struct AppState {
     pub mailroom: crate::notify::Mailroom,
     /// The knowledge base's analyser (built on first search).
     pub kb: crate::kb::Engine,
+    /// The intent classifier and routing rules (shares the knowledge base's analyser).
+    pub router: crate::routing::Router,
     pub help: help_pages::HelpPages,
     /// Rung when the email inbox's settings change: the reader reconnects.
     pub inbox_changed: tokio::sync::Notify,
@@ -56,7 +58,9 @@ impl AppState {
     }
 
     pub fn new(db: Db, config: Arc<Config>, limiter: LoginLimiter) -> AppState {
+        let kb = crate::kb::Engine::new();
         AppState {
+            router: crate::routing::Router::new(kb.clone()),
             db,
             config: config.clone(),
             limiter,
@@ -66,7 +70,7 @@ impl AppState {
             flood: crate::channels::web::FloodGate::messages(),
             upload_flood: crate::channels::web::FloodGate::uploads(),
             mailroom: crate::notify::Mailroom::new(config.clone()),
-            kb: crate::kb::Engine::new(),
+            kb,
             help: help_pages::HelpPages::new(),
             inbox_changed: tokio::sync::Notify::new(),
             closing: tokio::sync::watch::Sender::new(false),

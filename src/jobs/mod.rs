@@ -59,6 +59,7 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
             }
         },
     ));
+    set.spawn(state.router.clone().train_on_labels(state.db.clone()));
     let st = state.clone();
     set.spawn(every(
         Duration::from_secs(300),

@@ -92,6 +92,16 @@ impl Published {
 #[derive(Default)]
 pub struct Hub {
     topics: Mutex<HashMap<Topic, broadcast::Sender<Arc<Published>>>>,
+    /// The queue as waiting customers were last told it.
+    queue: Mutex<QueueSeen>,
+}
+
+/// The queue positions last published, and the read they came from.
+#[derive(Default)]
+struct QueueSeen {
+    ticket: u64,
+    next_ticket: u64,
+    positions: HashMap<i64, usize>,
 }
 
 impl Hub {
@@ -126,6 +136,33 @@ impl Hub {
                 0
             }
         }
+    }
+
+    /// A number to take before reading the queue, for `queue_moves`.
+    pub fn queue_ticket(&self) -> u64 {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        q.next_ticket += 1;
+        q.next_ticket
+    }
+
+    /// Given the queue in order (conversation ids) as read after taking `ticket`,
+    /// the conversations whose place changed since the last published reading.
+    /// A reading older than one already applied is ignored.
+    pub fn queue_moves(&self, ticket: u64, order: &[i64]) -> Vec<i64> {
+        let mut q = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+        if ticket < q.ticket {
+            return Vec::new();
+        }
+        q.ticket = ticket;
+        let positions: HashMap<i64, usize> = order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        let moved = order
+            .iter()
+            .enumerate()
+            .filter(|(i, id)| q.positions.get(id) != Some(i))
+            .map(|(_, id)| *id)
+            .collect();
+        q.positions = positions;
+        moved
     }
 
     /// Whether anyone listens on the topic now (a customer with the widget open).

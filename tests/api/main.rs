@@ -17,6 +17,7 @@ mod email_inbox;
 mod inbox_tools;
 mod kb;
 mod mail;
+mod routing;
 mod session;
 mod sla;
 mod storage;

@@ -219,12 +219,13 @@ fn looks_chinese(text: &str) -> bool {
 pub fn apply_or_reject(
     c: &Connection,
     mailroom: &Mailroom,
+    routing: &crate::routing::Snapshot,
     validity: u32,
     p: &Prepared,
     news: &mut Vec<Unpublished>,
 ) -> AppResult<Outcome> {
     c.execute_batch("SAVEPOINT one_mail")?;
-    match apply(c, mailroom, validity, p, news) {
+    match apply(c, mailroom, routing, validity, p, news) {
         Ok(outcome) => {
             c.execute_batch("RELEASE one_mail")?;
             Ok(outcome)
@@ -266,6 +267,7 @@ pub fn apply_or_reject(
 pub fn apply(
     c: &Connection,
     mailroom: &Mailroom,
+    routing: &crate::routing::Snapshot,
     validity: u32,
     p: &Prepared,
     news: &mut Vec<Unpublished>,
@@ -351,6 +353,7 @@ pub fn apply(
                 )?;
                 let (_, unpublished) = conversations::ingest_mail(
                     c,
+                    routing,
                     MailMessage {
                         inbox_id,
                         contact_id,
@@ -381,6 +384,7 @@ pub fn apply(
             if new_threads == NewThreads::Conversation {
                 let (conversation, unpublished) = conversations::ingest_mail(
                     c,
+                    routing,
                     MailMessage {
                         inbox_id: crate::inboxes::email_inbox(c)?,
                         contact_id: contact,

@@ -136,12 +136,14 @@ pub async fn take_new(state: &AppState, mailbox: &mut Mailbox) -> Result<usize, 
         let large: Vec<(u32, u32)> = large.iter().map(|e| (e.uid, e.size)).collect();
         let upto = chunk.iter().map(|e| e.uid).max().unwrap_or(after);
         let room = state.mailroom.clone();
+        let router = state.router.clone();
         let news = state
             .db
             .write(move |c| {
                 let mut news = Vec::new();
+                let routing = router.snapshot(c)?;
                 for p in &prepared {
-                    ingest::apply_or_reject(c, &room, validity, p, &mut news)?;
+                    ingest::apply_or_reject(c, &room, &routing, validity, p, &mut news)?;
                 }
                 for (uid, size) in &large {
                     ingest::too_large(c, validity, *uid, *size)?;

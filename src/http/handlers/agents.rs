@@ -35,6 +35,8 @@ pub struct AgentUpdateBody {
     role: Option<String>,
     /// Most conversations the agent handles at once (1–100).
     max_concurrent: Option<i64>,
+    /// Intent names the agent is good at (teams routing by skills prefer them).
+    skills: Option<Vec<String>>,
 }
 
 /// `agent` or `admin`: the roles that can be given (there is one owner, made at setup).
@@ -62,6 +64,7 @@ pub async fn update(
         name: b.name,
         role: b.role.as_deref().map(role_param).transpose()?,
         max_concurrent: b.max_concurrent,
+        skills: b.skills,
     };
     let agent = agents::update_agent(&state.db, admin.0, AgentId(*id), changes).await?;
     // A higher limit may free room for queued conversations.

@@ -203,7 +203,7 @@ pub struct StatusBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct ConversationResponse {
-    conversation: ConversationSummary,
+    pub conversation: ConversationSummary,
 }
 
 impl ConversationResponse {

@@ -96,8 +96,9 @@ pub async fn availability(
     let a = Availability::parse(&body.availability)
         .ok_or_else(|| AppError::bad_request("invalid_availability"))?;
     let agent = agents::set_availability(&state.db, me.agent_id, a).await?;
-    // Someone came online: waiting customers may be handed out now.
-    crate::conversations::redispatch(&state.db, &state.hub).await?;
+    // Someone came online: waiting customers may be handed out now (or someone
+    // left and their chats go back to the queue, if the shop wants that).
+    crate::conversations::availability_changed(&state.db, &state.hub, me.agent_id).await?;
     crate::conversations::publish_presence(&state.db, &state.hub).await?;
     Ok(web::Json(AgentResponse { agent }))
 }

@@ -22,6 +22,7 @@ pub mod me;
 pub mod notifications;
 pub mod openapi;
 pub mod resets;
+pub mod routing;
 pub mod session;
 pub mod settings;
 pub mod setup;
@@ -126,6 +127,11 @@ macro_rules! api_handlers {
             bot::outcomes,
             kb_learning::list_suggestions,
             kb_learning::top_unanswered,
+            routing::list_intents,
+            routing::list_rules,
+            routing::try_message,
+            routing::get_settings,
+            routing::set_conversation_intent,
             // Admins.
             agents::update,
             agents::deactivate,
@@ -161,6 +167,14 @@ macro_rules! api_handlers {
             ticket_types::create,
             ticket_types::rename,
             ticket_types::remove,
+            routing::create_intent,
+            routing::update_intent,
+            routing::delete_intent,
+            routing::reorder_rules,
+            routing::create_rule,
+            routing::update_rule,
+            routing::delete_rule,
+            routing::put_settings,
             sla::reorder,
             sla::create,
             sla::update,

@@ -74,6 +74,8 @@ pub struct TeamUpdateBody {
     #[serde(default, deserialize_with = "some")]
     #[schema(value_type = Option<i64>)]
     lead_agent_id: Option<Option<i64>>,
+    /// `round_robin`, `least_busy` or `skills`.
+    strategy: Option<String>,
 }
 
 /// Tells `"lead_agent_id": null` (clear) from an absent field (keep).
@@ -95,7 +97,15 @@ pub async fn update(
     let body = body.parse()?;
     let b = body.into_inner();
     let lead = b.lead_agent_id.map(|l| l.map(AgentId));
-    let team = teams::update_team(&state.db, admin.0, TeamId(*id), b.name, b.description, lead).await?;
+    let changes = teams::TeamChanges {
+        name: b.name,
+        description: b.description,
+        lead,
+        strategy: b.strategy,
+    };
+    let team = teams::update_team(&state.db, admin.0, TeamId(*id), changes).await?;
+    // Another strategy may hand waiting conversations out differently.
+    crate::conversations::redispatch(&state.db, &state.hub).await?;
     Ok(web::Json(TeamResponse { team }))
 }
 

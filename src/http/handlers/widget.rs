@@ -58,6 +58,8 @@ pub struct VisitorConversation {
     pub status: conversations::Status,
     pub agent: Option<AgentName>,
     pub queue_position: Option<i64>,
+    /// While queued: about how long until a person takes the chat.
+    pub estimated_wait_ms: Option<i64>,
 }
 
 impl From<&ConversationSummary> for VisitorConversation {
@@ -67,6 +69,7 @@ impl From<&ConversationSummary> for VisitorConversation {
             status: s.status,
             agent: s.assignee_name.clone().map(|name| AgentName { name }),
             queue_position: s.queue_position,
+            estimated_wait_ms: s.estimated_wait_ms,
         }
     }
 }
@@ -342,7 +345,7 @@ pub(crate) async fn send_message(
         external_id: Some(client_id),
         attachment,
     };
-    let ingested = conversations::ingest(&state.db, &state.hub, inbound).await?;
+    let ingested = conversations::ingest(&state.db, &state.hub, &state.router, inbound).await?;
     let mut conversation = ingested.conversation;
     if !ingested.duplicate && conversation.status == conversations::Status::Bot {
         let bot = state.bot();

@@ -1,5 +1,6 @@
-// Settings → Agents: everyone on the team with role, availability and
-// status; admins can invite, edit role and limit, deactivate/activate and
+// Settings → Agents: everyone on the team with role, availability, status and
+// skills (the intents they are good at, for teams that route by skills);
+// admins can invite, edit role, limit and skills, deactivate/activate and
 // create password reset links.
 import { api } from '../api.js';
 import { h, initial, mount } from '../dom.js';
@@ -8,6 +9,7 @@ import { fmtDateTime, t } from '../i18n.js';
 import { isAdmin, session } from '../session.js';
 import { availabilityTag, badge, confirmDialog, loadError, loading, openDialog, secretOnce, toast } from '../ui.js';
 import { emailedNote, inviteButton, pendingInvites } from './invites.js';
+import { checkChips } from './routing-common.js';
 import { sectionHead } from './settings.js';
 
 /** May the current agent open the manage dialog for `agent`? */
@@ -18,9 +20,13 @@ function canManage(agent) {
   return agent.role === 'agent';
 }
 
-function agentRow(agent, teamsById, onManage) {
+/** The intent's label for a skill (its name when the intent is gone). */
+const skillLabel = (intents, name) => (intents.find((it) => it.name === name) || { label: name }).label;
+
+function agentRow(agent, teamsById, intents, onManage) {
   const me = session.agent;
   const teamNames = (agent.team_ids || []).map((id) => teamsById.get(id)).filter(Boolean);
+  const skills = agent.skills || [];
   return h('li', { class: ['row', !agent.active && 'row-inactive'], testid: 'agent-row', dataset: { agentId: agent.id } },
     h('span', { class: 'avatar avatar-sm', 'aria-hidden': 'true' }, initial(agent.name)),
     h('div', { class: 'row-main' },
@@ -31,7 +37,10 @@ function agentRow(agent, teamsById, onManage) {
         badge(t(`role.${agent.role}`), agent.role === 'agent' ? 'neutral' : 'accent'),
         agent.active ? availabilityTag(agent.availability) : badge(t('settings.agents.deactivated'), 'muted'),
         h('span', null, t('settings.agents.max_chats', { n: agent.max_concurrent })),
-        teamNames.length ? h('span', null, teamNames.join('、')) : null)),
+        teamNames.length ? h('span', null, teamNames.join('、')) : null),
+      skills.length ? h('div', { class: 'row-meta', testid: 'agent-skills', dataset: { skills: skills.join(',') } },
+        h('span', null, t('settings.agents.skills_named')),
+        skills.map((n) => h('span', { class: 'chip', testid: 'agent-skill' }, skillLabel(intents, n)))) : null),
     canManage(agent)
       ? h('div', { class: 'row-actions' }, h('button', {
         type: 'button', class: 'btn btn-small', testid: `agent-manage-${agent.id}`, onClick: () => onManage(agent),
@@ -39,7 +48,7 @@ function agentRow(agent, teamsById, onManage) {
       : null);
 }
 
-function openManage(agent, reload) {
+function openManage(agent, intents, reload) {
   const me = session.agent;
   const self = agent.id === me.id;
   const roleEditable = !self && agent.role !== 'owner' && me.role === 'owner';
@@ -54,6 +63,11 @@ function openManage(agent, reload) {
     field({ label: t('settings.agents.max_concurrent'), name: 'max_concurrent', type: 'number', required: true,
       value: String(agent.max_concurrent), testid: 'agent-max', hint: t('settings.agents.max_concurrent_hint'),
       attrs: { min: 1, max: 100, step: 1, inputmode: 'numeric' } }),
+    checkChips({ legend: t('settings.agents.skills'), name: 'skills', testid: 'agent-skills-pick',
+      hint: t('settings.agents.skills_hint'), empty: t('settings.agents.no_intents'),
+      choices: [...intents.map((it) => [it.name, it.label]),
+        ...(agent.skills || []).filter((n) => !intents.some((it) => it.name === n)).map((n) => [n, n])],
+      selected: agent.skills || [] }),
   ];
   const edit = form({
     testid: 'agent-edit',
@@ -65,6 +79,9 @@ function openManage(agent, reload) {
       if (v.role && v.role !== agent.role) body.role = v.role;
       const max = Number(v.max_concurrent);
       if (max !== agent.max_concurrent) body.max_concurrent = max;
+      const skills = v.skills || [];
+      const before = agent.skills || [];
+      if (skills.length !== before.length || skills.some((n) => !before.includes(n))) body.skills = skills;
       if (Object.keys(body).length) await api.patch(`/api/agents/${agent.id}`, body);
       dlg.close();
       toast(t('common.saved'));
@@ -135,8 +152,10 @@ export function renderAgents(body) {
   async function load() {
     let agents;
     let teams;
+    let intents = [];
     try {
-      [{ agents }, { teams }] = await Promise.all([api.get('/api/agents'), api.get('/api/teams')]);
+      [{ agents }, { teams }] = await Promise.all([api.get('/api/agents'), api.get('/api/teams'),
+        api.get('/api/routing/intents').then((r) => { intents = r.intents; }, () => {})]);
     } catch (err) {
       mount(listBox, loadError(err, load));
       return;
@@ -144,7 +163,7 @@ export function renderAgents(body) {
     const teamsById = new Map(teams.map((tm) => [tm.id, tm.name]));
     agents.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name));
     mount(listBox, h('ul', { class: 'list', testid: 'agent-list' },
-      agents.map((a) => agentRow(a, teamsById, (agent) => openManage(agent, load)))));
+      agents.map((a) => agentRow(a, teamsById, intents, (agent) => openManage(agent, intents, load)))));
   }
 
   body.append(

@@ -1,13 +1,14 @@
-// A conversation's header, pickers for its actions (assign, team, snooze),
-// "Email transcript" and the phone's "more" menu. Pickers are dialogs: centred
-// on wide screens, a bottom sheet under the thumb on phones.
+// A conversation's header, pickers for its actions (assign, team, snooze,
+// intent), "Email transcript" and the phone's "more" menu. Pickers are
+// dialogs: centred on wide screens, a bottom sheet under the thumb on phones.
 import { h, initial, mount } from '../dom.js';
 import { field, form } from '../forms.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { session } from '../session.js';
 import { fmtShort, fmtWaiting, snoozePresets } from '../time.js';
-import { openDialog } from '../ui.js';
+import { emptyState, openDialog } from '../ui.js';
+import { intentChip, negativeFlag } from './conv-intent.js';
 import { mailMark, STATUS_BADGE } from './inbox-list.js';
 
 /**
@@ -90,6 +91,29 @@ export function pickSnooze({ onPick }) {
 }
 
 /**
+ * Choose the conversation's intent among the shop's `intents`. `onPick(name)`.
+ * Without intents the dialog says where an admin adds them.
+ */
+export function pickIntent({ intents, current, onPick }) {
+  if (!intents.length) {
+    const dlg = openDialog({ title: t('inbox.intent.dialog_title'), testid: 'intent-dialog' });
+    dlg.body.append(emptyState({ iconName: 'tag', title: t('inbox.intent.empty_title'),
+      text: t('inbox.intent.empty_text'), testid: 'intent-dialog-empty' }));
+    return dlg;
+  }
+  return choiceDialog({
+    title: t('inbox.intent.dialog_title'),
+    testid: 'intent-dialog',
+    choices: intents.map((i) => ({
+      key: `intent-${i.name}`, label: i.label, sub: i.examples && i.examples[0] ? i.examples[0] : i.name,
+      lead: h('span', { class: 'avatar avatar-xs avatar-muted', 'aria-hidden': 'true' }, icon('tag', 'icon icon-xs')),
+      current: i.name === current,
+    })),
+    onPick: (key) => onPick(key.slice(7)),
+  });
+}
+
+/**
  * "Email transcript": a copy of the chat to the customer's address (filled
  * in, editable) or another. `send(to)` posts it ('' for the customer's own
  * address) and throws what the server refused; that shows in the dialog.
@@ -140,6 +164,8 @@ export function moreMenu({ summary: c, me, teamName, run }) {
     { key: 'team', label: t('inbox.team_more'), sub: teamName || t('inbox.no_team'), lead: lead('users') },
     { key: 'labels', label: t('inbox.labels.title'), sub: c.labels.map((l) => l.name).join(', ') || null,
       lead: lead('tag') },
+    { key: 'intent', label: t('inbox.intent.change'), sub: c.intent ? c.intent.label : t('inbox.intent.none'),
+      lead: lead('bolt') },
     resolved ? null : { key: 'snooze', label: t('inbox.snooze_more'), lead: lead('clock') },
     resolved || c.status === 'pending' ? null
       : { key: 'pending', label: t('inbox.mark_pending'), sub: t('inbox.mark_pending_sub'), lead: lead('reopen') },
@@ -160,10 +186,11 @@ function actionButton(key, iconName, label, onClick, primary = false) {
 
 /**
  * Draw the header into `head`: back (phones), the customer (with an envelope
- * when `email`: the conversation is the email inbox's), status, who has it,
- * and the actions. `on` holds the handlers by name.
+ * when `email`: the conversation is the email inbox's), status, whether the
+ * customer is upset, the intent (`offerIntent`: a chip to set one when there
+ * is none), who has it, and the actions. `on` holds the handlers by name.
  */
-export function drawConvHead(head, { summary: c, name, teamName, email, on }) {
+export function drawConvHead(head, { summary: c, name, teamName, email, offerIntent, on }) {
   const resolved = c.status === 'resolved';
   const sub = [
     h('span', { class: ['badge', `badge-${STATUS_BADGE[c.status] || 'muted'}`], testid: 'conv-head-status' },
@@ -174,13 +201,19 @@ export function drawConvHead(head, { summary: c, name, teamName, email, on }) {
       c.assignee_name || t('inbox.unassigned_short')),
     teamName ? h('span', { class: 'conv-head-team' }, teamName) : null,
   ];
+  // What routing found: on the same line when there is room, under it otherwise.
+  const found = [
+    c.negative ? negativeFlag('conv-negative') : null,
+    intentChip(c.intent || null, { offer: offerIntent, onClick: on.intent }),
+  ].filter(Boolean);
   mount(head,
     h('button', { type: 'button', class: 'btn-icon conv-back', testid: 'conv-back', 'aria-label': t('inbox.back'),
       onClick: on.back }, icon('back')),
     h('span', { class: 'avatar avatar-sm avatar-muted conv-head-avatar', 'aria-hidden': 'true' }, initial(name)),
     h('div', { class: 'conv-head-text' },
       h('h2', { class: 'conv-head-name', testid: 'conv-head-name' }, email ? mailMark() : null, name),
-      h('div', { class: 'conv-head-sub' }, sub)),
+      h('div', { class: 'conv-head-sub' }, sub),
+      found.length ? h('div', { class: 'conv-head-routing' }, found) : null),
     h('button', { type: 'button', class: 'btn-icon conv-contact', testid: 'conv-contact',
       'aria-label': t('inbox.contact.title'), onClick: on.contact }, icon('user')),
     h('div', { class: 'conv-actions' },

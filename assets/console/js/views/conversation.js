@@ -1,7 +1,7 @@
-// One conversation: header with actions, its labels, the history, the
-// customer's typing indicator, suggested articles for the customer's latest
-// message, the reply box, and the contact panel (beside it on wide screens,
-// its own screen at #/inbox/<id>/contact otherwise).
+// One conversation: header with actions (and the intent), its labels, the
+// history, the customer's typing indicator, suggested articles for the
+// customer's latest message, the reply box, and the contact panel (beside it
+// on wide screens, its own screen at #/inbox/<id>/contact otherwise).
 // Follows the live feed for its own conversation and marks it read while
 // it is on screen.
 import { api } from '../api.js';
@@ -18,7 +18,8 @@ import { loadError, loading, toast } from '../ui.js';
 import { cannedVariables } from './canned-suggest.js';
 import { createComposer } from './composer.js';
 import { createContactPanel } from './contact-panel.js';
-import { drawConvHead, moreMenu, pickAgent, pickSnooze, pickTeam, transcriptDialog } from './conv-actions.js';
+import { drawConvHead, moreMenu, pickAgent, pickIntent, pickSnooze, pickTeam, transcriptDialog } from './conv-actions.js';
+import { intentLabel, knownIntents, loadIntents } from './conv-intent.js';
 import { createKbAssist } from './kb-assist.js';
 import { drawLabelBar, pickLabels } from './labels.js';
 import { retryMail } from './mail-state.js';
@@ -70,7 +71,7 @@ export function createConversation(id, { dir, onBack }) {
   function drawAll(stick) {
     const stay = stick || nearBottom();
     drawThread(thread, { messages: detail.messages, events: detail.events, agents: dir.agents, teams: dir.teams,
-      labels: dir.labels, onRetryMail: retryReplyMail });
+      labels: dir.labels, intentLabel, onRetryMail: retryReplyMail });
     if (stay) toBottom();
     pinned = stay;
   }
@@ -84,8 +85,10 @@ export function createConversation(id, { dir, onBack }) {
     drawConvHead(head, {
       summary: summary(), name: contactName(detail.contact), teamName: teamName(),
       email: isEmailConversation(summary()),
+      // "Set intent" only where the shop has intents to choose from.
+      offerIntent: Boolean(knownIntents() && knownIntents().length),
       on: {
-        back: onBack, contact: showContact, assign, team: moveTeam, snooze, more: openMenu,
+        back: onBack, contact: showContact, assign, team: moveTeam, snooze, more: openMenu, intent: changeIntent,
         reopen: () => setStatus('open'), resolve: () => setStatus('resolved'), ticket: createTicket,
         transcript: emailTranscript,
       },
@@ -107,8 +110,9 @@ export function createConversation(id, { dir, onBack }) {
   async function load() {
     const mine = (loadSeq += 1);
     try {
-      // Names in the timeline come from the directory: wait for it the first time.
-      const [d] = await Promise.all([api.get(`/api/conversations/${id}`), dir.ready]);
+      // Names in the timeline come from the directory (intents' labels from
+      // their list): wait for them the first time.
+      const [d] = await Promise.all([api.get(`/api/conversations/${id}`), dir.ready, loadIntents()]);
       if (dir.lacks(d)) await dir.refresh();
       if (destroyed || mine !== loadSeq) return;
       const first = !detail;
@@ -151,18 +155,21 @@ export function createConversation(id, { dir, onBack }) {
     drawHead();
     drawSide();
     const labelKey = (x) => x.labels.map((l) => l.id).join(',');
+    const intentKey = (x) => (x.intent ? `${x.intent.name}/${x.intent.source}` : '');
     return before.status !== c.status || before.assignee_id !== c.assignee_id || before.team_id !== c.team_id
-      || labelKey(before) !== labelKey(c);
+      || labelKey(before) !== labelKey(c) || intentKey(before) !== intentKey(c);
   }
 
   function addMessage(m) {
     const known = detail.messages.find((x) => x.id === m.id);
     if (known) {
-      // The same message again: how its email went may have moved on (queued → sent).
-      if (m.mail && JSON.stringify(m.mail) !== JSON.stringify(known.mail)) {
-        known.mail = m.mail;
-        drawAll(false);
-      }
+      // The same message again: how its email went may have moved on (queued →
+      // sent), or its sentiment may have been read since.
+      const mailMoved = m.mail && JSON.stringify(m.mail) !== JSON.stringify(known.mail);
+      const sentimentRead = m.sentiment && JSON.stringify(m.sentiment) !== JSON.stringify(known.sentiment);
+      if (mailMoved) known.mail = m.mail;
+      if (sentimentRead) known.sentiment = m.sentiment;
+      if (mailMoved || sentimentRead) drawAll(false);
       return;
     }
     detail.messages.push(m);
@@ -253,6 +260,28 @@ export function createConversation(id, { dir, onBack }) {
     });
   }
 
+  /** The intent picker, with the shop's intents as they are now. */
+  async function changeIntent() {
+    const intents = await loadIntents(true);
+    if (destroyed || !detail) return;
+    const current = summary().intent ? summary().intent.name : null;
+    pickIntent({
+      intents, current,
+      onPick: async (name) => {
+        if (name === current && summary().intent && summary().intent.source === 'agent') return;
+        try {
+          const r = await api.put(`/api/conversations/${id}/intent`, { intent: name });
+          if (destroyed) return;
+          takeSummary(r.conversation);
+          reloadSoon();
+          toast(t('inbox.intent.changed', { label: intentLabel(name) }));
+        } catch (err) {
+          toast(err.message, 'error');
+        }
+      },
+    });
+  }
+
   function showContact() {
     panelOpened = true;
     go(`/inbox/${id}/contact`);
@@ -269,8 +298,8 @@ export function createConversation(id, { dir, onBack }) {
       summary: summary(), me: me(), teamName: teamName(),
       run: {
         resolve: () => setStatus('resolved'), reopen: () => setStatus('open'), take: assignToMe, assign,
-        team: moveTeam, labels: editLabels, snooze, pending: () => setStatus('pending'), contact: showContact,
-        ticket: createTicket, transcript: emailTranscript,
+        team: moveTeam, labels: editLabels, intent: changeIntent, snooze, pending: () => setStatus('pending'),
+        contact: showContact, ticket: createTicket, transcript: emailTranscript,
       },
     });
   }

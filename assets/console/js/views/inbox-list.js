@@ -2,7 +2,7 @@
 // filters, a search box, and one row per conversation. Rows follow the live
 // feed: new conversations appear, changed ones update and move, those that
 // no longer match the filters leave. Conversations of the email inbox carry
-// an envelope.
+// an envelope; an upset customer is flagged and the intent named.
 import { api } from '../api.js';
 import { contactName, deskCounts, onDesk } from '../desk.js';
 import { h, initial, mount } from '../dom.js';
@@ -12,6 +12,7 @@ import { isEmailConversation, loadInboxes, onInboxes } from '../inbox-kinds.js';
 import { session } from '../session.js';
 import { fmtListTime, fmtShort, fmtWaiting } from '../time.js';
 import { emptyState, loadError, loading } from '../ui.js';
+import { intentTag, negativeFlag } from './conv-intent.js';
 import { labelChips } from './labels.js';
 
 const VIEWS = ['mine', 'unassigned', 'all'];
@@ -123,9 +124,11 @@ function rowEl(c, selected) {
     h('span', { class: 'conv-row-meta' },
       h('span', { class: ['badge', `badge-${STATUS_BADGE[c.status] || 'muted'}`], testid: 'conv-status' },
         t(`status.${c.status}`)),
+      c.negative ? negativeFlag('conv-row-negative') : null,
       waitingEl(c),
       h('span', { class: 'conv-assignee', testid: 'conv-assignee' },
         c.assignee_name ? c.assignee_name : t('inbox.unassigned_short')),
+      intentTag(c.intent),
       labelChips(c.labels))));
 }
 

@@ -1,6 +1,6 @@
 // Settings: a row of tabs (Agents, Teams, Inboxes, Labels, Ticket types, SLA,
-// Saved replies, API tokens, Shop, Email) over the chosen section. Agents who are not
-// admins only see Teams and SLA, read-only.
+// Routing, Saved replies, API tokens, Shop, Email) over the chosen section. Agents who
+// are not admins only see Teams, SLA and Routing, read-only.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { t } from '../i18n.js';
@@ -11,6 +11,7 @@ import { renderCanned } from './canned.js';
 import { renderEmail } from './email.js';
 import { renderInboxes } from './inboxes.js';
 import { renderLabelsSettings } from './labels.js';
+import { renderRouting } from './routing.js';
 import { renderShop } from './shop.js';
 import { renderSla } from './sla.js';
 import { renderTeams } from './teams.js';
@@ -24,6 +25,7 @@ const SECTIONS = [
   { key: 'labels', icon: 'tag', admin: true, render: renderLabelsSettings },
   { key: 'ticket-types', icon: 'ticket', admin: true, render: renderTicketTypes, title: 'tickets.types.title' },
   { key: 'sla', icon: 'clock', admin: false, render: renderSla },
+  { key: 'routing', icon: 'merge', admin: false, render: renderRouting },
   { key: 'canned', icon: 'bolt', admin: true, render: renderCanned },
   { key: 'tokens', icon: 'key', admin: true, render: renderTokens },
   { key: 'shop', icon: 'shop', admin: true, render: renderShop },

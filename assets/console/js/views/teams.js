@@ -1,6 +1,7 @@
-// Settings → Teams: teams with their members and lead. Admins create, rename,
-// delete and choose members and the lead (who hears of the team's SLA warnings
-// and breaches); other agents see the list read-only.
+// Settings → Teams: teams with their members, lead and routing strategy. Admins
+// create, rename, delete and choose members, the lead (who hears of the team's SLA
+// warnings and breaches) and how its conversations are shared out (round robin,
+// least busy, or by skills); other agents see the list read-only.
 import { api } from '../api.js';
 import { append, h, initial, mount } from '../dom.js';
 import { field, form, selectField, textArea } from '../forms.js';
@@ -8,6 +9,7 @@ import { icon } from '../icons.js';
 import { t } from '../i18n.js';
 import { isAdmin, session } from '../session.js';
 import { badge, confirmDialog, loadError, loading, openDialog, toast } from '../ui.js';
+import { STRATEGIES, strategyName } from './routing-common.js';
 import { sectionHead } from './settings.js';
 
 function memberPicker(agents, selected) {
@@ -51,6 +53,9 @@ function openTeamDialog(team, agents, reload) {
       textArea({ label: t('settings.teams.description'), name: 'description',
         value: team ? team.description : '', testid: 'team-description-input', rows: 2 }),
       leadPicker(agents, team ? team.lead_agent_id : null),
+      selectField({ label: t('settings.teams.strategy'), name: 'strategy', testid: 'team-strategy-select',
+        value: (team && team.strategy) || 'round_robin', hint: t('settings.teams.strategy_hint'),
+        options: STRATEGIES.map((x) => [x, strategyName(x)]) }),
       memberPicker(agents, new Set(before)),
     ],
     onSubmit: async (v) => {
@@ -65,6 +70,7 @@ function openTeamDialog(team, agents, reload) {
         Object.assign(change, { name: v.name, description: v.description });
       }
       if (lead !== ((team && team.lead_agent_id) ?? null)) change.lead_agent_id = lead;
+      if (v.strategy !== ((team && team.strategy) || 'round_robin')) change.strategy = v.strategy;
       if (Object.keys(change).length) await api.patch(`/api/teams/${id}`, change);
       if (!sameMembers(members, before)) await api.put(`/api/teams/${id}/members`, { agent_ids: members });
       dlg.close();
@@ -106,7 +112,9 @@ function teamRow(team, agentsById, agents, reload) {
         : h('span', null, t('settings.teams.no_members'))),
       team.lead_agent_id ? h('div', { class: 'row-sub', testid: 'team-lead' }, t('settings.teams.lead_named', {
         name: agentsById.has(team.lead_agent_id) ? agentsById.get(team.lead_agent_id).name : `#${team.lead_agent_id}` }))
-        : null),
+        : null,
+      h('div', { class: 'row-sub', testid: 'team-strategy', dataset: { strategy: team.strategy || 'round_robin' } },
+        t('settings.teams.strategy_named', { strategy: strategyName(team.strategy) }))),
     isAdmin()
       ? h('div', { class: 'row-actions' },
         h('button', { type: 'button', class: 'btn btn-small', testid: 'team-edit',

@@ -2,13 +2,15 @@
 // (tagged when they answered by email), agents and the bot on the right (with
 // how the email went when the reply was mailed to the customer), internal
 // notes in yellow (the bot's summary at a handover tagged as such), the
-// article a bot answer came from, and timeline events (assigned, resolved,
-// reopened…) as small centred lines.
+// article a bot answer came from, a dot on a customer's message that reads
+// negative, positive or urgent, and timeline events (assigned, resolved,
+// reopened, routed, intent changed…) as small centred lines.
 import { h } from '../dom.js';
 import { icon } from '../icons.js';
 import { fmtDate, t } from '../i18n.js';
 import { fmtClock, fmtShort } from '../time.js';
 import { attachmentEl, isImage } from './attachment.js';
+import { sentimentMark } from './conv-intent.js';
 import { mailStateEl } from './mail-state.js';
 
 // Messages closer than this to the one before (same author) share its header.
@@ -39,10 +41,37 @@ function labelsText(actor, d, labels) {
   return t('inbox.ev.labels_removed', { actor, labels: removed });
 }
 
-/** One sentence for a timeline event. */
-export function eventText(e, { agents, teams, labels }) {
+/** The intent changed: by an agent, a rule or the model. `label(name)` names an intent. */
+function intentText(actor, d, label) {
+  const from = label(d.from);
+  const to = label(d.to);
+  if (!to) return t('inbox.ev.intent_cleared', { actor });
+  if (!from) return t('inbox.ev.intent_set', { actor, to });
+  return t('inbox.ev.intent', { actor, from, to });
+}
+
+/** How kefu routed a new conversation: the intent it read, the rules that applied, the team. */
+function routedText(d, label, teams) {
+  const parts = [];
+  const intent = label(d.intent);
+  if (intent) {
+    parts.push(typeof d.confidence === 'number'
+      ? t('inbox.ev.routed_intent', { intent, confidence: Math.round(d.confidence * 100) })
+      : t('inbox.ev.routed_intent_plain', { intent }));
+  }
+  const rules = Array.isArray(d.rules) ? d.rules.filter(Boolean) : [];
+  if (rules.length) parts.push(t('inbox.ev.routed_rules', { rules: rules.join(', ') }));
+  if (d.team_id !== null && d.team_id !== undefined) {
+    parts.push(t('inbox.ev.routed_team', { team: nameOf(teams, d.team_id, 'inbox.no_team') }));
+  }
+  return parts.length ? parts.join(' · ') : t('inbox.ev.routed_none');
+}
+
+/** One sentence for a timeline event; `intentLabel(name)` names an intent (its name without it). */
+export function eventText(e, { agents, teams, labels, intentLabel }) {
   const actor = actorName(e);
   const d = e.detail || {};
+  const label = intentLabel || ((x) => (x === null || x === undefined ? null : String(x)));
   switch (e.kind) {
     case 'created':
       return t('inbox.ev.created');
@@ -70,6 +99,16 @@ export function eventText(e, { agents, teams, labels }) {
       return t('inbox.ev.human');
     case 'labels':
       return labelsText(actor, d, labels);
+    case 'intent':
+      return intentText(actor, d, label);
+    case 'routed':
+      return routedText(d, label, teams);
+    case 'negative': {
+      const cues = Array.isArray(d.cues) ? d.cues.filter(Boolean) : [];
+      return cues.length ? t('inbox.ev.negative_cues', { cues: cues.join(', ') }) : t('inbox.ev.negative');
+    }
+    case 'requeued':
+      return t('inbox.ev.requeued', { agent: nameOf(agents, d.agent_id, 'inbox.actor_someone') });
     case 'transcript_sent':
       return e.actor_name ? t('inbox.ev.transcript_sent', { actor }) : t('inbox.ev.transcript_sent_anon');
     default:
@@ -145,6 +184,7 @@ function messageEl(m, showHead, onRetryMail) {
   h('div', { class: 'msg-meta' },
     !ours && m.via === 'email' ? viaBadge() : null,
     h('time', { dateTime: new Date(m.created_at).toISOString() }, fmtShort(m.created_at)),
+    m.sender === 'contact' ? sentimentMark(m.sentiment) : null,
     ours && !m.private ? ticks(m) : null),
   botSource(m),
   ours && !m.private && m.mail ? mailLine(m, onRetryMail) : null);
@@ -165,8 +205,11 @@ function merged(messages, events) {
   return items;
 }
 
-/** Draw the whole history into the <ol> `list`; `onRetryMail(message)` for a reply whose email failed. */
-export function drawThread(list, { messages, events, agents, teams, labels, onRetryMail }) {
+/**
+ * Draw the whole history into the <ol> `list`; `intentLabel(name)` names
+ * intents in events, `onRetryMail(message)` for a reply whose email failed.
+ */
+export function drawThread(list, { messages, events, agents, teams, labels, intentLabel, onRetryMail }) {
   const out = [];
   let lastDay = null;
   let prev = null;
@@ -180,7 +223,7 @@ export function drawThread(list, { messages, events, agents, teams, labels, onRe
     }
     if (item.e) {
       out.push(h('li', { class: 'tl-event', testid: 'timeline-event', dataset: { kind: item.e.kind } },
-        h('span', null, eventText(item.e, { agents, teams, labels }),
+        h('span', null, eventText(item.e, { agents, teams, labels, intentLabel }),
           h('time', { class: 'tl-time' }, fmtClock(item.at)))));
       prev = null;
       continue;
