@@ -167,7 +167,7 @@ async fn decision(db: &Db, router: &Router, messages: &[String], rounds: usize) 
                     classify.push(t.elapsed().as_secs_f64() * 1000.0);
                     let id = new_conversation(c, "queued")?;
                     let t = Instant::now();
-                    routing::route_new(c, &snap, id, text)?;
+                    routing::route_new(c, &snap, id, text, &routing::sentiment::analyse(text))?;
                     routing::dispatch(c)?;
                     decide.push(t.elapsed().as_secs_f64() * 1000.0);
                 }
@@ -221,7 +221,8 @@ async fn redispatch(db: &Db, router: &Router, queue: usize, agents: usize) {
         ];
         for i in 0..queue {
             let id = new_conversation(c, "queued")?;
-            routing::route_new(c, &snap, id, texts[i % texts.len()])?;
+            let text = texts[i % texts.len()];
+            routing::route_new(c, &snap, id, text, &routing::sentiment::analyse(text))?;
         }
         Ok(())
     })

@@ -25,6 +25,8 @@ pub use mail::{MailMessage, Unpublished, by_token, ingest_mail, publish_mail, se
 use publish::publish_message;
 pub use publish::{publish_presence, publish_summaries};
 pub use store::BODY_MAX;
+/// Timeline events written by routing in the same transaction as its change.
+pub(crate) use store::event as record_event;
 pub use views::{ConversationSummary, Message};
 
 crate::accounts::id_type!(ConversationId);
@@ -248,8 +250,9 @@ fn store_in(
         inbound.attachment,
     )?;
     let mut replies = Vec::new();
+    let feeling = routing::sentiment::analyse(&body);
     if found.created {
-        let routed = routing::route_new(c, routing, conversation, &body)?;
+        let routed = routing::route_new(c, routing, conversation, &body, &feeling)?;
         if let Some(text) = routed.auto_reply {
             replies.push(store::insert_message(
                 c,
@@ -266,7 +269,7 @@ fn store_in(
         }
     }
     store::after_customer_message(c, conversation)?;
-    routing::on_customer_message(c, conversation, message, &body)?;
+    routing::on_customer_message(c, conversation, message, &feeling)?;
     changed.extend(routing::dispatch(c)?);
     Ok(Stored {
         message,

@@ -58,7 +58,7 @@ pub(super) fn latest_conversation_of(
 }
 
 /// Records a timeline event.
-pub(super) fn event(
+pub(crate) fn event(
     c: &Connection,
     conversation: ConversationId,
     actor: Option<AgentId>,

@@ -59,6 +59,14 @@ pub fn spawn_all(state: web::Data<AppState>) -> JoinSet<()> {
             }
         },
     ));
+    // Train the classifier now rather than inside the first customer message's
+    // write (building the analyser takes a moment and would hold the writer).
+    let st = state.clone();
+    set.spawn(async move {
+        if let Err(e) = st.router.reload(&st.db).await {
+            tracing::warn!(error = ?e, "cannot train the intent classifier at start");
+        }
+    });
     set.spawn(state.router.clone().train_on_labels(state.db.clone()));
     let st = state.clone();
     set.spawn(every(

@@ -5,13 +5,14 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::decide::{self, Who};
 use super::intents::{self, Intent, IntentId, IntentInput};
-use super::matching::{self, Decision, Facts, RuleTrace};
+use super::matching::{self, Decision, RuleTrace};
 use super::rules::{self, Priority, Rule, RuleId, RuleInput};
 use super::sentiment::{self, Sentiment};
 use super::{Guess, Router, settings};
 use crate::accounts::{AgentId, audit};
-use crate::conversations::{ConversationId, ConversationSummary};
+use crate::conversations::{ConversationId, ConversationSummary, record_event};
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::inboxes::InboxId;
@@ -190,22 +191,16 @@ pub async fn try_message(db: &Db, router: &Router, sample: Sample) -> AppResult<
             Some(l) => l,
             None => crate::settings::shop(c)?.default_locale.tag().to_string(),
         };
-        let facts = Facts {
-            text: text.clone(),
+        let who = Who {
             inbox_id: sample.inbox_id,
             channel,
-            intent: intent.as_ref().map(|g| (g.name.clone(), g.confidence)),
             vip: sample.vip_tier.as_deref().is_some_and(|v| !v.trim().is_empty()),
             tags: sample.tags,
             language,
-            open_now: crate::sla::hours::schedule(c)?.is_open(crate::util::now_ms()),
-            sentiment: feeling.label,
         };
+        let facts = decide::facts(c, &text, who, intent.as_ref(), feeling.label)?;
         let (decision, traces) = matching::evaluate(&snap.rules, &facts);
-        let intent_team = match &intent {
-            Some(g) if g.confidence >= super::decide::TEAM_CONFIDENCE => intents::by_id(c, g.id)?.team_id,
-            _ => None,
-        };
+        let intent_team = decide::intent_team(c, intent.as_ref())?;
         let mut level = decision.priority.unwrap_or(Priority::Normal).level();
         if sentiment::is_negative(feeling.score, &feeling) && settings::load(c)?.negative_raises_priority {
             level += 1;
@@ -257,11 +252,14 @@ pub async fn set_conversation_intent(
                  WHERE id = ?1",
             )?
             .execute(rusqlite::params![conversation, intent])?;
-            c.prepare_cached(
-                "INSERT INTO conversation_events (conversation_id, at, actor_kind, actor_agent_id, kind, detail)
-                 VALUES (?1, ?2, 'agent', ?3, 'intent', json_object('from', ?4, 'to', ?5))",
-            )?
-            .execute(rusqlite::params![conversation, crate::util::now_ms(), actor, from, name])?;
+            record_event(
+                c,
+                conversation,
+                Some(actor),
+                "agent",
+                "intent",
+                serde_json::json!({"from": from, "to": name}),
+            )?;
             crate::conversations::views::summary(c, conversation)
         })
         .await?;

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use rusqlite::Connection;
 
 use crate::accounts::{AgentId, TeamId};
-use crate::conversations::ConversationId;
+use crate::conversations::{ConversationId, record_event};
 use crate::util::now_ms;
 
 /// Statuses that count against an agent's concurrent-conversation limit.
@@ -206,7 +206,7 @@ pub fn dispatch(c: &Connection) -> rusqlite::Result<Vec<ConversationId>> {
         return Ok(assigned);
     }
     let teams = teams(c)?;
-    let vip_team = super::settings::load(c)?.vip_team_id;
+    let vip_team = super::settings::vip_team(c)?;
     let now = now_ms();
     for w in queue(c)? {
         let Some((i, by)) = choose(&agents, &teams, vip_team, &w) else {
@@ -225,11 +225,14 @@ pub fn dispatch(c: &Connection) -> rusqlite::Result<Vec<ConversationId>> {
         .execute(rusqlite::params![w.id, agent.id, now])?;
         c.prepare_cached("UPDATE agents SET last_assigned_at = ?2 WHERE id = ?1")?
             .execute(rusqlite::params![agent.id, agent.last_assigned_at])?;
-        c.prepare_cached(
-            "INSERT INTO conversation_events (conversation_id, at, actor_kind, kind, detail)
-             VALUES (?1, ?2, 'system', 'assigned', json_object('agent_id', ?3, 'by', ?4))",
-        )?
-        .execute(rusqlite::params![w.id, now, agent.id, by])?;
+        record_event(
+            c,
+            w.id,
+            None,
+            "system",
+            "assigned",
+            serde_json::json!({"agent_id": agent.id, "by": by}),
+        )?;
         assigned.push(w.id);
     }
     Ok(assigned)

@@ -4,12 +4,12 @@
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::Snapshot;
 use super::matching::{self, Decision, Facts};
 use super::rules::Priority;
 use super::sentiment::{self, Feeling, Sentiment};
+use super::{Guess, Snapshot};
 use crate::accounts::TeamId;
-use crate::conversations::{ConversationId, MessageId};
+use crate::conversations::{ConversationId, MessageId, record_event};
 use crate::error::AppResult;
 use crate::util::now_ms;
 
@@ -22,16 +22,19 @@ pub struct NewConversation {
     pub auto_reply: Option<String>,
 }
 
-struct Known {
-    inbox_id: crate::inboxes::InboxId,
-    channel: String,
-    team_id: Option<TeamId>,
-    vip: bool,
-    tags: Vec<String>,
-    contact: Option<crate::contacts::Contact>,
+/// Who wrote and where: what rules know of a first message besides its text.
+pub(super) struct Who {
+    pub inbox_id: Option<crate::inboxes::InboxId>,
+    /// `web` or `email`.
+    pub channel: Option<String>,
+    pub vip: bool,
+    pub tags: Vec<String>,
+    /// `zh-CN` or `en`.
+    pub language: String,
 }
 
-fn known(c: &Connection, id: ConversationId) -> rusqlite::Result<Known> {
+/// The sender of a new conversation's first message, and the team its inbox gave it.
+fn who_wrote(c: &Connection, id: ConversationId) -> AppResult<(Who, Option<TeamId>)> {
     let (inbox_id, channel, team_id, contact_id, vip, tags): (
         _,
         _,
@@ -48,36 +51,49 @@ fn known(c: &Connection, id: ConversationId) -> rusqlite::Result<Known> {
         .query_row([id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?;
-    Ok(Known {
-        inbox_id,
-        channel,
-        team_id,
+    let contact = crate::contacts::contact_by_id(c, contact_id)?;
+    let who = Who {
+        inbox_id: Some(inbox_id),
+        channel: Some(channel),
         vip: vip.is_some_and(|v| !v.is_empty()),
         tags: serde_json::from_str(&tags).unwrap_or_default(),
-        contact: crate::contacts::contact_by_id(c, contact_id)?,
-    })
+        language: crate::contacts::language_of(c, contact.as_ref())?
+            .tag()
+            .to_string(),
+    };
+    Ok((who, team_id))
 }
 
-/// The facts rules look at, for a conversation being created.
-fn facts(
+/// The facts rules look at for a first message (the "try it" box builds `who` itself).
+pub(super) fn facts(
     c: &Connection,
-    k: &Known,
     text: &str,
-    intent: Option<(String, f64)>,
+    who: Who,
+    guess: Option<&Guess>,
     feeling: Feeling,
 ) -> AppResult<Facts> {
-    let language = crate::contacts::language_of(c, k.contact.as_ref())?;
     Ok(Facts {
         text: text.to_string(),
-        inbox_id: Some(k.inbox_id),
-        channel: Some(k.channel.clone()),
-        intent,
-        vip: k.vip,
-        tags: k.tags.clone(),
-        language: language.tag().to_string(),
+        inbox_id: who.inbox_id,
+        channel: who.channel,
+        intent: guess.map(|g| (g.name.clone(), g.confidence)),
+        vip: who.vip,
+        tags: who.tags,
+        language: who.language,
         open_now: crate::sla::hours::schedule(c)?.is_open(now_ms()),
         sentiment: feeling,
     })
+}
+
+/// The team of the intent the classifier found, when it is sure enough.
+pub(super) fn intent_team(c: &Connection, guess: Option<&Guess>) -> rusqlite::Result<Option<TeamId>> {
+    let Some(g) = guess.filter(|g| g.confidence >= TEAM_CONFIDENCE) else {
+        return Ok(None);
+    };
+    Ok(c.prepare_cached("SELECT team_id FROM intents WHERE id = ?1")?
+        .query_row([g.id], |r| r.get::<_, Option<TeamId>>(0))
+        .optional()?
+        .flatten())
 }
 
 /// A conversation was just created by `text`: classify it, run the rules and
@@ -87,23 +103,16 @@ pub fn route_new(
     snap: &Snapshot,
     id: ConversationId,
     text: &str,
+    feeling: &Sentiment,
 ) -> AppResult<NewConversation> {
-    let k = known(c, id)?;
+    let (who, inbox_team) = who_wrote(c, id)?;
     let guess = snap.model.classify(&snap.analyzer, text);
-    let feeling = sentiment::analyse(text).label;
-    let f = facts(
-        c,
-        &k,
-        text,
-        guess.as_ref().map(|g| (g.name.clone(), g.confidence)),
-        feeling,
-    )?;
+    let f = facts(c, text, who, guess.as_ref(), feeling.label)?;
     let (decision, traces) = matching::evaluate(&snap.rules, &f);
-    let intent_team = match &guess {
-        Some(g) if g.confidence >= TEAM_CONFIDENCE => intent_team(c, g.id)?,
-        _ => None,
-    };
-    let team = decision.team_id.or(intent_team).or(k.team_id);
+    let team = decision
+        .team_id
+        .or(intent_team(c, guess.as_ref())?)
+        .or(inbox_team);
     let priority = decision.priority.unwrap_or(Priority::Normal).level();
     c.prepare_cached(
         "UPDATE conversations SET intent_id = ?2, intent_confidence = ?3, intent_source = CASE WHEN ?2 IS NULL THEN NULL ELSE 'model' END,
@@ -128,9 +137,11 @@ pub fn route_new(
         .filter(|t| t.applied)
         .map(|t| t.name.as_str())
         .collect();
-    event(
+    record_event(
         c,
         id,
+        None,
+        "system",
         "routed",
         serde_json::json!({
             "intent": guess.as_ref().map(|g| &g.name),
@@ -142,13 +153,6 @@ pub fn route_new(
     Ok(NewConversation {
         auto_reply: decision.auto_reply,
     })
-}
-
-fn intent_team(c: &Connection, intent: super::intents::IntentId) -> rusqlite::Result<Option<TeamId>> {
-    Ok(c.prepare_cached("SELECT team_id FROM intents WHERE id = ?1")?
-        .query_row([intent], |r| r.get::<_, Option<TeamId>>(0))
-        .optional()?
-        .flatten())
 }
 
 fn apply_labels(c: &Connection, id: ConversationId, d: &Decision) -> rusqlite::Result<()> {
@@ -182,24 +186,15 @@ fn set_bot(c: &Connection, id: ConversationId, on: bool) -> rusqlite::Result<()>
     Ok(())
 }
 
-fn event(c: &Connection, id: ConversationId, kind: &str, detail: serde_json::Value) -> rusqlite::Result<()> {
-    c.prepare_cached(
-        "INSERT INTO conversation_events (conversation_id, at, actor_kind, kind, detail)
-         VALUES (?1, ?2, 'system', ?3, ?4)",
-    )?
-    .execute(rusqlite::params![id, now_ms(), kind, detail.to_string()])?;
-    Ok(())
-}
-
-/// Scores a customer message, moves the conversation's trend and flags it when
-/// it turns negative (raising its priority once, if the shop wants that).
+/// Records a customer message's sentiment (`sentiment::analyse` of its text),
+/// moves the conversation's trend and flags it when it turns negative (raising
+/// its priority once, if the shop wants that).
 pub fn on_customer_message(
     c: &Connection,
     conversation: ConversationId,
     message: MessageId,
-    text: &str,
-) -> AppResult<Sentiment> {
-    let s = sentiment::analyse(text);
+    s: &Sentiment,
+) -> AppResult<()> {
     c.prepare_cached("UPDATE messages SET sentiment = ?2 WHERE id = ?1")?
         .execute(rusqlite::params![
             message,
@@ -209,20 +204,22 @@ pub fn on_customer_message(
         .prepare_cached("SELECT sentiment, negative, priority FROM conversations WHERE id = ?1")?
         .query_row([conversation], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let trend = sentiment::trend(previous, s.score);
-    let negative = sentiment::is_negative(trend, &s);
+    let negative = sentiment::is_negative(trend, s);
     let mut priority = priority;
     if negative && !was_negative {
         if super::settings::load(c)?.negative_raises_priority {
             priority = (priority + 1).min(Priority::Urgent.level());
         }
-        event(
+        record_event(
             c,
             conversation,
+            None,
+            "system",
             "negative",
             serde_json::json!({ "score": s.score, "cues": s.cues }),
         )?;
     }
     c.prepare_cached("UPDATE conversations SET sentiment = ?2, negative = ?3, priority = ?4 WHERE id = ?1")?
         .execute(rusqlite::params![conversation, trend, negative, priority])?;
-    Ok(s)
+    Ok(())
 }

@@ -93,7 +93,9 @@ pub fn ensure_exist(c: &Connection, names: &[String]) -> AppResult<()> {
     Ok(())
 }
 
-fn clean_list(
+/// Trimmed, without repeats; refused (`code`, with the item's `index`) when an
+/// item is empty or too long, or there are too many.
+pub(super) fn clean_list(
     items: &[String],
     max_len: usize,
     max_items: usize,

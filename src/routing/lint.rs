@@ -48,12 +48,8 @@ pub fn covers(wide: &Conditions, narrow: &Conditions) -> bool {
 }
 
 /// Why a rule can never match, from what exists now.
-fn never_matches(c: &Connection, rule: &Rule) -> AppResult<Option<String>> {
+fn never_matches(c: &Connection, intents: &HashSet<String>, rule: &Rule) -> AppResult<Option<String>> {
     let k = &rule.conditions;
-    let intents: HashSet<String> = c
-        .prepare_cached("SELECT name FROM intents")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
     if !k.intents.is_empty() && k.intents.iter().all(|i| !intents.contains(i)) {
         return Ok(Some(format!("intents: {}", k.intents.join(", "))));
     }
@@ -78,13 +74,17 @@ fn never_matches(c: &Connection, rule: &Rule) -> AppResult<Option<String>> {
 
 /// Fills each rule's `warnings`. Only enabled rules hide or contradict others.
 pub fn annotate(c: &Connection, rules: &mut [Rule]) -> AppResult<()> {
+    let intents: HashSet<String> = c
+        .prepare_cached("SELECT name FROM intents")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     for i in 0..rules.len() {
         let mut warnings = Vec::new();
         let rule = &rules[i];
         if rule.actions.is_empty() {
             warnings.push(warning("no_actions", "", None));
         }
-        if let Some(why) = never_matches(c, rule)? {
+        if let Some(why) = never_matches(c, &intents, rule)? {
             warnings.push(warning("never_matches", why, None));
         }
         for earlier in rules[..i].iter().filter(|r| r.enabled) {

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 
 use crate::accounts::AgentId;
 use crate::contacts::ContactId;
-use crate::conversations::ConversationId;
+use crate::conversations::{ConversationId, record_event};
 use crate::util::now_ms;
 
 /// How far back the queue's pace is measured.
@@ -58,20 +58,21 @@ pub fn queue_order(c: &Connection) -> rusqlite::Result<Vec<(ConversationId, Cont
 /// has waited. Returns them.
 pub fn requeue_agent(c: &Connection, agent: AgentId) -> rusqlite::Result<Vec<ConversationId>> {
     let ids: Vec<ConversationId> = c
-        .prepare_cached("SELECT id FROM conversations WHERE assignee_id = ?1 AND status = 'open'")?
-        .query_map([agent], |r| r.get(0))?
+        .prepare_cached(
+            "UPDATE conversations SET status = 'queued', assignee_id = NULL, updated_at = ?2
+             WHERE assignee_id = ?1 AND status = 'open' RETURNING id",
+        )?
+        .query_map(rusqlite::params![agent, now_ms()], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let now = now_ms();
     for id in &ids {
-        c.prepare_cached(
-            "UPDATE conversations SET status = 'queued', assignee_id = NULL, updated_at = ?2 WHERE id = ?1",
-        )?
-        .execute(rusqlite::params![id, now])?;
-        c.prepare_cached(
-            "INSERT INTO conversation_events (conversation_id, at, actor_kind, kind, detail)
-             VALUES (?1, ?2, 'system', 'requeued', json_object('agent_id', ?3))",
-        )?
-        .execute(rusqlite::params![id, now, agent])?;
+        record_event(
+            c,
+            *id,
+            None,
+            "system",
+            "requeued",
+            serde_json::json!({"agent_id": agent}),
+        )?;
     }
     Ok(ids)
 }

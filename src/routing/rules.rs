@@ -214,20 +214,8 @@ pub fn compile_pattern(pattern: &str) -> AppResult<regex::Regex> {
 }
 
 fn words(list: &[String], field: &'static str) -> AppResult<Vec<String>> {
-    if list.len() > WORDS_MAX {
-        return Err(AppError::bad_request("condition_invalid").with("field", field));
-    }
-    let mut out: Vec<String> = Vec::new();
-    for w in list {
-        let w = w.trim();
-        if w.is_empty() || w.chars().count() > WORD_MAX {
-            return Err(AppError::bad_request("condition_invalid").with("field", field));
-        }
-        if !out.iter().any(|x| x == w) {
-            out.push(w.to_string());
-        }
-    }
-    Ok(out)
+    super::intents::clean_list(list, WORD_MAX, WORDS_MAX, "condition_invalid")
+        .map_err(|_| AppError::bad_request("condition_invalid").with("field", field))
 }
 
 fn one_of(list: &[String], allowed: &[&str], field: &'static str) -> AppResult<()> {

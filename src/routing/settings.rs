@@ -29,12 +29,16 @@ fn flag(c: &Connection, key: &str, default: bool) -> rusqlite::Result<bool> {
     Ok(crate::settings::get(c, key)?.map_or(default, |v| v == "1"))
 }
 
-pub fn load(c: &Connection) -> rusqlite::Result<RoutingSettings> {
-    let vip_team_id = crate::settings::get(c, VIP_TEAM)?
+/// The senior group alone: dispatch runs after every message and needs no more.
+pub fn vip_team(c: &Connection) -> rusqlite::Result<Option<TeamId>> {
+    Ok(crate::settings::get(c, VIP_TEAM)?
         .and_then(|v| v.parse().ok())
-        .map(TeamId);
+        .map(TeamId))
+}
+
+pub fn load(c: &Connection) -> rusqlite::Result<RoutingSettings> {
     Ok(RoutingSettings {
-        vip_team_id,
+        vip_team_id: vip_team(c)?,
         requeue_on_offline: flag(c, REQUEUE, false)?,
         negative_raises_priority: flag(c, RAISE, true)?,
         negative_hands_over: flag(c, HAND_OVER, true)?,

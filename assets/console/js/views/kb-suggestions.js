@@ -47,6 +47,25 @@ function clearFieldErrors(errors, inputs) {
   }
 }
 
+/**
+ * Sends an approval from a dialog. A refusal naming a field goes beside it;
+ * when someone decided the suggestion first, the dialog closes, the list is
+ * told, and this returns null.
+ */
+async function sendApproval(s, body, { dlg, done, errors, inputs }) {
+  try {
+    return await api.post(`/api/kb/suggestions/${s.id}/approve`, body);
+  } catch (err) {
+    if (err.code === 'suggestion_decided') {
+      dlg.close();
+      done(null, err);
+      return null;
+    }
+    if (showFieldError(err, errors, inputs)) throw new Error(t('kb.editor.fix_field'));
+    throw err;
+  }
+}
+
 /** The language of the new article, as a segmented choice. */
 function languageChoice(value, onChange) {
   const labelId = `kb-sugg-locale-${(uid += 1)}`;
@@ -105,18 +124,8 @@ async function approveAsArticle(s, done) {
         questions: lines(questions.input.value),
         status: status.value(),
       };
-      let r;
-      try {
-        r = await api.post(`/api/kb/suggestions/${s.id}/approve`, data);
-      } catch (err) {
-        if (err.code === 'suggestion_decided') {
-          dlg.close();
-          done(null, err);
-          return;
-        }
-        if (showFieldError(err, errors, inputs)) throw new Error(t('kb.editor.fix_field'));
-        throw err;
-      }
+      const r = await sendApproval(s, data, { dlg, done, errors, inputs });
+      if (!r) return;
       dlg.close();
       toast(t('kb.suggestions.approved_article', { title: data.title }));
       done(r);
@@ -210,18 +219,9 @@ function approveAsQuestion(s, done) {
         throw new Error(t('kb.suggestions.pick_first'));
       }
       const text = question.input.value.trim();
-      let r;
-      try {
-        r = await api.post(`/api/kb/suggestions/${s.id}/approve`, { as: 'question', article_id: picked, question: text });
-      } catch (err) {
-        if (err.code === 'suggestion_decided') {
-          dlg.close();
-          done(null, err);
-          return;
-        }
-        if (showFieldError(err, errors, inputs)) throw new Error(t('kb.editor.fix_field'));
-        throw err;
-      }
+      const r = await sendApproval(s, { as: 'question', article_id: picked, question: text },
+        { dlg, done, errors, inputs });
+      if (!r) return;
       const chosen = options.querySelector(`[data-article-id="${picked}"] .kb-pick-title`);
       dlg.close();
       toast(t('kb.suggestions.approved_question', { title: chosen ? chosen.textContent : `#${picked}` }));
